@@ -1,0 +1,167 @@
+"""The Typer application, and the one place that turns errors into exit codes.
+
+Exit codes: 0 success; 1 an expected failure (bad input, bad config, lock timeout,
+I/O error), reported as one line ``synapse: <what went wrong>`` on stderr, or an
+unexpected error (one line, the traceback in the log file); 2 a usage error. Under
+``synapse hook`` every outcome is exit 0: a hook that exits 2 erases the user's prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from synapse_cli import __version__, log
+from synapse_cli.cli.context import CliContext
+from synapse_cli.errors import SynapseError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+# click's exception base class, found without importing Typer's private vendored copy.
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_GLOBAL_OPTIONS_WITH_VALUE = ("--project-dir", "--config")
+
+
+def _subcommand(args: list[str]) -> str | None:
+    """The first command word after the global options."""
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token in _GLOBAL_OPTIONS_WITH_VALUE:
+            index += 2
+        elif token.startswith("-"):
+            index += 1
+        else:
+            return token
+    return None
+
+
+def _fallback_log_file() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "synapse", "synapse.log")
+
+
+def _report_unexpected(exc: BaseException) -> str:
+    """Write the traceback to the log file; return where it went."""
+    import traceback
+
+    path = log.log_file_path() or _fallback_log_file()
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        log._append(path, log._format(log.ERROR, f"unexpected error\n{text}").encode("utf-8", "replace"), log.DEFAULT_MAX_BYTES)
+    except OSError:
+        return "(the log file could not be written)"
+    return path
+
+
+def _configure_hook_log(args: list[str]) -> None:
+    """A hook's diagnostics go to the project's log file, and to stderr only when debugging."""
+    from synapse_cli.project import ProjectPaths, resolve_project_root
+
+    explicit = None
+    for index, token in enumerate(args):
+        if token == "--project-dir" and index + 1 < len(args):
+            explicit = args[index + 1]
+        elif token.startswith("--project-dir="):
+            explicit = token.split("=", 1)[1]
+    debug = "--debug" in args or os.environ.get("SYNAPSE_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    paths = ProjectPaths(resolve_project_root(explicit, for_hook=True))
+    log.configure(file_path=paths.log_file if paths.is_initialised() else None, debug=debug)
+
+
+class SynapseGroup(TyperGroup):
+    """The top-level group; its ``main`` is the only place exceptions become exit codes."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
+        args = list(sys.argv[1:] if args is None else args)
+        under_hook = _subcommand(args) == "hook"
+        try:
+            result = super().main(args=args, prog_name=prog_name or "synapse", complete_var=complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
+        except _ClickException as exc:
+            if under_hook:
+                _configure_hook_log(args)
+                log.warning(f"synapse hook: {exc.format_message()}")
+                code = EXIT_OK
+            else:
+                exc.show()
+                code = exc.exit_code
+        except typer.Abort:
+            sys.stderr.write("synapse: aborted\n")
+            code = EXIT_FAILURE
+        except SynapseError as exc:
+            sys.stderr.write(f"synapse: {exc}\n")
+            code = EXIT_FAILURE
+        except BrokenPipeError:
+            code = EXIT_FAILURE
+        except Exception as exc:
+            where = _report_unexpected(exc)
+            sys.stderr.write(f"synapse: unexpected error: {type(exc).__name__}: {exc} (traceback in {where})\n")
+            code = EXIT_FAILURE
+        if under_hook:
+            code = EXIT_OK
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=SynapseGroup,
+    name="synapse",
+    help="Crash-safe per-session state for the AIOS agent framework, run from AI-coding editors' hooks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"synapse {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    project_dir: Annotated[
+        Optional[str],
+        typer.Option("--project-dir", help="The project folder (the one holding .synapse/). Default: the nearest one at or above the current folder."),
+    ] = None,
+    config: Annotated[
+        Optional[str],
+        typer.Option("--config", help="A YAML config file to use instead of the project's .aios-core/core-config.yaml (also: SYNAPSE_CONFIG)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Print diagnostics on stderr (also: SYNAPSE_DEBUG=1).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Keep AIOS session state safe: atomic, locked, compatible with the JavaScript side."""
+    debug = debug or os.environ.get("SYNAPSE_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    ctx.obj = CliContext(project_dir=project_dir, debug=debug, config_path=config)
+    log.configure(stderr=True, debug=debug)
+
+
+def _register() -> None:
+    from synapse_cli.cli import config_cmd, hook_cmd, init_cmd, metrics_cmd, session_cmd, state_cmd
+
+    app.command("init")(init_cmd.init)
+    app.add_typer(hook_cmd.app, name="hook")
+    app.add_typer(session_cmd.app, name="session")
+    app.add_typer(state_cmd.app, name="state")
+    app.add_typer(metrics_cmd.app, name="metrics")
+    app.add_typer(config_cmd.app, name="config")
+
+
+_register()
+
+
+def run(argv: list[str]) -> int:
+    return app(args=argv, prog_name="synapse", standalone_mode=False)

@@ -1,0 +1,54 @@
+"""What every command needs: the project, its configuration, and the log."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from synapse_cli import log
+from synapse_cli.config import Config, load_config
+from synapse_cli.project import ProjectPaths, init_project, resolve_project_root
+from synapse_cli.sessions import SessionStore
+
+
+class CliContext:
+    """Global options, resolved lazily so that ``--help`` touches nothing."""
+
+    def __init__(self, project_dir: str | None = None, debug: bool = False, config_path: str | None = None):
+        self.project_dir = project_dir
+        self.debug = debug
+        self.config_path = config_path
+        self._paths: ProjectPaths | None = None
+
+    @property
+    def paths(self) -> ProjectPaths:
+        if self._paths is None:
+            self._paths = ProjectPaths(resolve_project_root(self.project_dir))
+            self.configure_log()
+        return self._paths
+
+    def configure_log(self) -> None:
+        paths = self._paths
+        log_file = paths.log_file if paths is not None and paths.is_initialised() else None
+        log.configure(file_path=log_file, stderr=True, debug=self.debug)
+
+    def config(self, overrides: dict[str, tuple[Any, str]] | None = None) -> Config:
+        config = load_config(self.paths.root, explicit_path=self.config_path, overrides=overrides, strict=True)
+        log.configure(
+            file_path=self.paths.log_file if self.paths.is_initialised() else None,
+            stderr=True,
+            debug=self.debug,
+            max_bytes=config.log_max_bytes,
+        )
+        return config
+
+    def ensure_initialised(self, config: Config) -> ProjectPaths:
+        """Writing commands set ``.synapse/`` up (with its .gitignore) before writing into it."""
+        paths = self.paths
+        if not paths.is_initialised() or not os.path.lexists(paths.gitignore):
+            init_project(paths.root, fsync=config.fsync)
+            self.configure_log()
+        return paths
+
+    def store(self, config: Config) -> SessionStore:
+        return SessionStore(self.paths.sessions_dir, fsync=config.fsync, lock_timeout=config.lock_timeout)

@@ -1,0 +1,204 @@
+"""``synapse session ...``: inspect, update and clean session files."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from synapse_cli.bridge import write_active_agent
+from synapse_cli.cli.context import CliContext
+from synapse_cli.cli.inputs import read_patch
+from synapse_cli.cli.output import emit_json, say, stdout_is_terminal, table
+from synapse_cli.errors import InvalidInputError, SynapseError
+from synapse_cli.jsonio import iso_timestamp
+
+app = typer.Typer(help="Inspect, update and clean the session files in .synapse/sessions/.", no_args_is_help=True)
+
+
+class Quality(str, enum.Enum):
+    full = "full"
+    partial = "partial"
+    fallback = "fallback"
+
+
+class Bracket(str, enum.Enum):
+    FRESH = "FRESH"
+    MODERATE = "MODERATE"
+    DEPLETED = "DEPLETED"
+    CRITICAL = "CRITICAL"
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of text.")]
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    session_id: Annotated[str, typer.Argument(help="The editor's session id (normally a UUID).")],
+    agent: Annotated[Optional[str], typer.Option("--agent", help="Activate this agent: sets active_agent and writes the _active-agent.json bridge.")] = None,
+    quality: Annotated[Optional[Quality], typer.Option("--quality", help="Activation quality of --agent (default: full).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Set the session's title.")] = None,
+    bracket: Annotated[Optional[Bracket], typer.Option("--bracket", help="Set context.last_bracket.", case_sensitive=False)] = None,
+    patch: Annotated[Optional[str], typer.Option("--patch", help="A JSON object merged into the session with the merge rules; '-' reads it from stdin.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Update a session (creating it if missing) and count one prompt.
+
+    The patch is merged first (history lists are appended to, context and overrides
+    merged, other keys replaced), then the options, then prompt_count += 1 and
+    last_activity = now. Example: synapse session update 9f1c2e7a --agent dev --title "Login page"
+    """
+    options: CliContext = ctx.obj
+    if quality is not None and agent is None:
+        raise InvalidInputError("--quality goes with --agent")
+    updates: dict[str, Any] = read_patch(patch) or {}
+    activated_at = iso_timestamp()
+    agent_quality = quality.value if quality is not None else "full"
+    if agent is not None:
+        if not agent.strip():
+            raise InvalidInputError("--agent needs a non-empty agent id")
+        updates["active_agent"] = {"id": agent, "activated_at": activated_at, "activation_quality": agent_quality}
+        history = updates.get("history") if isinstance(updates.get("history"), dict) else {}
+        agents = history.get("agents_activated") if isinstance(history.get("agents_activated"), list) else []
+        updates["history"] = {**history, "agents_activated": [*agents, agent]}
+    if title is not None:
+        updates["title"] = title
+    if bracket is not None:
+        context = updates.get("context") if isinstance(updates.get("context"), dict) else {}
+        updates["context"] = {**context, "last_bracket": bracket.value}
+    config = options.config()
+    paths = options.ensure_initialised(config)
+    store = options.store(config)
+    result = store.update(session_id, updates, cwd=paths.root)
+    if result.set_aside_path:
+        typer.echo(f"synapse: warning: {result.set_aside_reason}; moved to {result.set_aside_path}", err=True)
+    if agent is not None:
+        write_active_agent(paths.sessions_dir, agent, agent_quality, activated_at=activated_at, fsync=config.fsync)
+    if json_output:
+        emit_json(result.session)
+        return
+    verb = "Created" if result.created else "Updated"
+    active = (result.session.get("active_agent") or {}).get("id")
+    say(f"{verb} session {session_id}: prompt {result.session['prompt_count']}" + (f", active agent {active}" if active else ""))
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    session_id: Annotated[str, typer.Argument(help="The session id.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Show one session. Example: synapse session show 9f1c2e7a --json"""
+    options: CliContext = ctx.obj
+    config = options.config()
+    store = options.store(config)
+    session = store.load(session_id)
+    if session is None:
+        raise SynapseError(f"no session {session_id!r} in {store.sessions_dir}")
+    if json_output:
+        emit_json(session)
+        return
+    rows = []
+    for key, value in session.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "{}"
+        rows.append((key, value))
+    table(f"Session {session_id}", ("field", "value"), rows)
+
+
+@app.command("list")
+def list_sessions(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """List the sessions, newest first, with unusable files flagged. Example: synapse session list"""
+    options: CliContext = ctx.obj
+    config = options.config()
+    summaries = options.store(config).list()
+    if json_output:
+        emit_json(
+            [
+                {
+                    "id": s.session_id,
+                    "status": s.status,
+                    "label": (s.session or {}).get("label"),
+                    "title": (s.session or {}).get("title"),
+                    "prompt_count": (s.session or {}).get("prompt_count"),
+                    "last_activity": (s.session or {}).get("last_activity"),
+                    "active_agent": ((s.session or {}).get("active_agent") or {}).get("id"),
+                    "problem": s.problem,
+                }
+                for s in summaries
+            ]
+        )
+        return
+    if not summaries:
+        say(f"No sessions in {options.paths.sessions_dir}.")
+        return
+    rows = []
+    for s in summaries:
+        data = s.session or {}
+        rows.append(
+            (s.session_id, s.status, data.get("prompt_count", ""), data.get("last_activity", ""),
+             (data.get("active_agent") or {}).get("id") or "", data.get("title") or "")
+        )
+    table(f"{len(summaries)} session(s) in {options.paths.sessions_dir}", ("id", "status", "prompts", "last activity", "agent", "title"), rows)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    session_id: Annotated[str, typer.Argument(help="The session id.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Delete one session file. Example: synapse session delete 9f1c2e7a"""
+    options: CliContext = ctx.obj
+    config = options.config()
+    deleted = options.store(config).delete(session_id)
+    if json_output:
+        emit_json({"id": session_id, "deleted": deleted})
+        return
+    if not deleted:
+        raise SynapseError(f"no session {session_id!r} in {options.paths.sessions_dir}")
+    say(f"Deleted session {session_id}.")
+
+
+@app.command("clean")
+def clean(
+    ctx: typer.Context,
+    ttl: Annotated[Optional[float], typer.Option("--ttl", help="Hours of inactivity after which a session is stale (overrides synapse.session.staleTTLHours for this run).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be removed without removing anything.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Remove stale sessions: inactive (last_activity and file time) for longer than the TTL.
+
+    Never removes the bridge file, corrupt files (they are reported), files without
+    a valid past last_activity, symlinks or anything outside the sessions folder.
+    Also sweeps old temp files of interrupted writes. Example: synapse session clean --ttl 24 --dry-run
+    """
+    options: CliContext = ctx.obj
+    overrides = {"synapse.session.staleTTLHours": (ttl, "flag --ttl")} if ttl is not None else None
+    config = options.config(overrides)
+    store = options.store(config)
+    result = store.clean_stale(config.stale_ttl_hours, dry_run=dry_run, temp_max_age_seconds=config.temp_max_age_seconds)
+    if json_output:
+        emit_json(
+            {
+                "removed": result.removed,
+                "kept": result.kept,
+                "ttl_hours": result.ttl_hours,
+                "dry_run": result.dry_run,
+                "corrupt": result.corrupt,
+                "temp_files_removed": result.temp_files_removed,
+            }
+        )
+        return
+    verb = "Would remove" if dry_run else "Removed"
+    say(f"{verb} {len(result.removed)} stale session(s) (TTL {result.ttl_hours:g} h); kept {result.kept}.")
+    if result.removed and (dry_run or stdout_is_terminal()):
+        table(None, ("stale session",), [(sid,) for sid in result.removed])
+    if result.temp_files_removed:
+        say(f"Swept {len(result.temp_files_removed)} temp file(s) left by interrupted writes.")
+    for name in result.corrupt:
+        typer.echo(f"synapse: warning: {name}.json does not parse; kept for inspection", err=True)
+    for problem in result.errors:
+        typer.echo(f"synapse: warning: {problem}", err=True)

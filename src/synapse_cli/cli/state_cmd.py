@@ -1,0 +1,78 @@
+"""``synapse state ...``: the context-detector state in .aios/session-state.json."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from synapse_cli.cli.context import CliContext
+from synapse_cli.cli.inputs import read_patch
+from synapse_cli.cli.output import emit_json, say, table
+from synapse_cli.errors import InvalidInputError, SynapseError
+from synapse_cli.state import read_state, state_path, update_state
+
+app = typer.Typer(help="Read and update .aios/session-state.json (the context-detector state).", no_args_is_help=True)
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    command: Annotated[Optional[str], typer.Option("--command", help="A command that ran (appended to lastCommands; the last 10 are kept).")] = None,
+    agent: Annotated[Optional[str], typer.Option("--agent", help="An agent that was activated (appended to agentSequence; the last 20 are kept).")] = None,
+    agent_name: Annotated[Optional[str], typer.Option("--agent-name", help="The display name of --agent.")] = None,
+    workflow: Annotated[Optional[str], typer.Option("--workflow", help="The active workflow.")] = None,
+    workflow_state: Annotated[Optional[str], typer.Option("--workflow-state", help="The workflow's state.")] = None,
+    story: Annotated[Optional[str], typer.Option("--story", help="The current story's path.")] = None,
+    task: Annotated[Optional[str], typer.Option("--task", help="A task that completed (appended to taskHistory; the last 20 are kept); needs --success or --failure.")] = None,
+    success: Annotated[Optional[bool], typer.Option("--success/--failure", help="The outcome of --task.")] = None,
+    patch: Annotated[Optional[str], typer.Option("--patch", help="A JSON object of session-state fields to set; '-' reads it from stdin.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the new state as JSON.")] = False,
+) -> None:
+    """Record an event in .aios/session-state.json (fixed shape, epoch-ms times).
+
+    A state more than an hour old belongs to an earlier session and is started anew.
+    Example: synapse state update --agent dev --agent-name Dex --command "*develop"
+    """
+    options: CliContext = ctx.obj
+    if agent_name is not None and agent is None:
+        raise InvalidInputError("--agent-name goes with --agent")
+    if success is not None and task is None:
+        raise InvalidInputError("--success/--failure go with --task")
+    patch_value = read_patch(patch)
+    config = options.config()
+    state = update_state(
+        options.paths.root,
+        command=command,
+        agent_id=agent,
+        agent_name=agent_name,
+        workflow=workflow,
+        workflow_state=workflow_state,
+        story=story,
+        task=task,
+        task_success=success,
+        patch=patch_value,
+        fsync=config.fsync,
+        lock_timeout=config.lock_timeout,
+    )
+    if json_output:
+        emit_json(state)
+        return
+    say(f"Updated {state_path(options.paths.root)} (session {state['sessionId']}).")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
+) -> None:
+    """Show .aios/session-state.json. Example: synapse state show --json"""
+    options: CliContext = ctx.obj
+    options.config()
+    state = read_state(options.paths.root)
+    if state is None:
+        raise SynapseError(f"no state file at {state_path(options.paths.root)}")
+    if json_output:
+        emit_json(state)
+        return
+    table(str(state_path(options.paths.root)), ("field", "value"), [(k, v) for k, v in state.items()])

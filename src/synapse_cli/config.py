@@ -1,0 +1,352 @@
+"""The effective configuration: built-in defaults < config file < environment < flags.
+
+The config file is the framework's project config, ``.aios-core/core-config.yaml``
+(or ``.aiox-core/core-config.yaml``), or an explicit file from ``--config`` or
+``SYNAPSE_CONFIG``. synapse reads only the keys under ``synapse:``; everything else
+in that file belongs to other tools and is ignored.
+
+The file is read anew on every run, so an edit takes effect on the next run. The
+hook (``cached=True``) keeps the parsed values in ``.synapse/cache/`` keyed by the
+file's identity and modification time, because importing and running a YAML parser
+would cost more than the whole rest of a prompt.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping
+
+from synapse_cli.errors import ConfigError
+
+PROJECT_CONFIG_CANDIDATES = (
+    os.path.join(".aios-core", "core-config.yaml"),
+    os.path.join(".aiox-core", "core-config.yaml"),
+)
+CONFIG_ENV_VAR = "SYNAPSE_CONFIG"
+CACHE_FILE_NAME = "config-cache.json"
+_CACHE_FORMAT = 1
+
+
+def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
+    def check(value: Any) -> float | int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"must be a number, got {value!r}")
+        if value < 0 or (value == 0 and not allow_zero):
+            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {value!r}")
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum:g}, got {value!r}")
+        if value > maximum:
+            raise ValueError(f"must be at most {maximum:g}, got {value!r}")
+        return value
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"must be true or false, got {value!r}")
+
+
+def _text_to_value(text: str) -> Any:
+    """Environment variables are strings: read booleans and numbers out of them."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    for parse in (int, float):
+        try:
+            return parse(lowered)
+        except ValueError:
+            pass
+    return text
+
+
+class Setting:
+    """One configuration key: its default, its environment variable and its check."""
+
+    __slots__ = ("key", "default", "env", "check", "help")
+
+    def __init__(self, key: str, default: Any, env: str, check: Callable[[Any], Any], help: str):
+        self.key = key
+        self.default = default
+        self.env = env
+        self.check = check
+        self.help = help
+
+    def coerce_env(self, text: str) -> Any:
+        value = _text_to_value(text)
+        if self.check is _boolean and type(value) is int and value in (0, 1):
+            value = bool(value)  # SYNAPSE_FSYNC=0 reads as "off"
+        return self.check(value)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "synapse.session.staleTTLHours", 168, "SYNAPSE_STALE_TTL_HOURS",
+        _number(0, 876_000, allow_zero=False),
+        "Hours without activity after which a session file is stale and may be removed.",
+    ),
+    Setting(
+        "synapse.session.autoClean", True, "SYNAPSE_AUTO_CLEAN", _boolean,
+        "Run the stale-session cleanup on the first prompt of every session.",
+    ),
+    Setting(
+        "synapse.session.cleanupGraceMs", 50, "SYNAPSE_CLEANUP_GRACE_MS",
+        _number(0, 5_000, allow_zero=True),
+        "How long the hook waits at exit for the background cleanup to finish.",
+    ),
+    Setting(
+        "synapse.session.tempMaxAgeSeconds", 600, "SYNAPSE_TEMP_MAX_AGE_SECONDS",
+        _number(0, 31_536_000, allow_zero=True),
+        "Age after which a temp file left by an interrupted write is swept by cleanup.",
+    ),
+    Setting(
+        "synapse.lock.timeoutSeconds", 5, "SYNAPSE_LOCK_TIMEOUT_SECONDS",
+        _number(0, 600, allow_zero=False),
+        "Longest wait for another process's lock before giving up with an error.",
+    ),
+    Setting(
+        "synapse.write.fsync", True, "SYNAPSE_FSYNC", _boolean,
+        "Make state writes durable across power loss (fsync); off keeps them atomic only.",
+    ),
+    Setting(
+        "synapse.log.maxBytes", 1_048_576, "SYNAPSE_LOG_MAX_BYTES",
+        _number(1024, 1 << 34, allow_zero=False),
+        "Size at which .synapse/cache/synapse.log is rotated (one old generation is kept).",
+    ),
+)
+SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+class Config:
+    """Effective values, and for each the place it came from."""
+
+    def __init__(self, values: dict[str, Any], sources: dict[str, str], path: str | None, problems: list[str]):
+        self.values = values
+        self.sources = sources
+        self.path = path
+        self.problems = problems
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def stale_ttl_hours(self) -> float:
+        return self.values["synapse.session.staleTTLHours"]
+
+    @property
+    def auto_clean(self) -> bool:
+        return self.values["synapse.session.autoClean"]
+
+    @property
+    def cleanup_grace_seconds(self) -> float:
+        return self.values["synapse.session.cleanupGraceMs"] / 1000.0
+
+    @property
+    def temp_max_age_seconds(self) -> float:
+        return self.values["synapse.session.tempMaxAgeSeconds"]
+
+    @property
+    def lock_timeout(self) -> float:
+        return self.values["synapse.lock.timeoutSeconds"]
+
+    @property
+    def fsync(self) -> bool:
+        return self.values["synapse.write.fsync"]
+
+    @property
+    def log_max_bytes(self) -> int:
+        return int(self.values["synapse.log.maxBytes"])
+
+
+def find_config_file(project_root: str, explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The config file to read: ``explicit`` > ``$SYNAPSE_CONFIG`` > the project's own, if any."""
+    environ = os.environ if environ is None else environ
+    if explicit:
+        return explicit
+    if environ.get(CONFIG_ENV_VAR):
+        return environ[CONFIG_ENV_VAR]
+    for candidate in PROJECT_CONFIG_CANDIDATES:
+        path = os.path.join(project_root, candidate)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def _parse_yaml_file(path: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=path) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=path) from exc
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"invalid YAML: {where}{problem}", path=path) from exc
+
+
+def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]]:
+    """The synapse values set in ``path`` and the problems found, each ``(key, message)``.
+
+    Raises ``ConfigError`` only when the file cannot be read or parsed at all.
+    """
+    document = _parse_yaml_file(path)
+    values: dict[str, Any] = {}
+    problems: list[tuple[str | None, str]] = []
+    if document is None:
+        return values, problems
+    if not isinstance(document, dict):
+        problems.append((None, f"the file must hold a mapping of keys, not {type(document).__name__}"))
+        return values, problems
+    for setting in SETTINGS:
+        node: Any = document
+        present = True
+        for part in setting.key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                present = False
+                if node is not document and not isinstance(node, dict):
+                    problems.append((setting.key, f"expected a mapping above this key, got {node!r}"))
+                break
+            node = node[part]
+        if not present:
+            continue
+        try:
+            values[setting.key] = setting.check(node)
+        except ValueError as exc:
+            problems.append((setting.key, str(exc)))
+    return values, problems
+
+
+def _read_cache(cache_path: str, identity: list[Any]) -> tuple[dict[str, Any], list[tuple[str | None, str]]] | None:
+    from synapse_cli.jsonio import loads_text
+
+    try:
+        with open(cache_path, "rb") as handle:
+            cached = loads_text(handle.read())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cached, dict) or cached.get("format") != _CACHE_FORMAT or cached.get("identity") != identity:
+        return None
+    values, problems = cached.get("values"), cached.get("problems")
+    if not isinstance(values, dict) or not isinstance(problems, list):
+        return None
+    # Re-validate: a cache is only a shortcut, never a source of values the checks reject.
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        setting = SETTINGS_BY_KEY.get(key)
+        if setting is None:
+            return None
+        try:
+            clean[key] = setting.check(value)
+        except ValueError:
+            return None
+    return clean, [(p[0], p[1]) for p in problems if isinstance(p, list) and len(p) == 2]
+
+
+def _write_cache(cache_path: str, identity: list[Any], values: dict[str, Any], problems: list[tuple[str | None, str]]) -> None:
+    from synapse_cli.atomic import atomic_write
+    from synapse_cli.jsonio import dumps_js
+
+    document = {"format": _CACHE_FORMAT, "identity": identity, "values": values, "problems": [list(p) for p in problems]}
+    try:
+        atomic_write(cache_path, dumps_js(document), fsync=False)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a parse
+
+
+def load_config(
+    project_root: str,
+    *,
+    explicit_path: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, tuple[Any, str]] | None = None,
+    strict: bool = True,
+    cache_dir: str | None = None,
+) -> Config:
+    """Build the effective configuration for the project at ``project_root``.
+
+    ``overrides`` maps a key to ``(value, source)`` for values given as flags.
+    ``strict=True`` raises ``ConfigError`` naming the file and key of the first bad
+    value or of invalid YAML; ``strict=False`` (the hook, which must never fail) uses
+    the default for anything bad and lists it in ``Config.problems``.
+    ``cache_dir`` lets the file layer be reused while the file is unchanged.
+    """
+    environ = os.environ if environ is None else environ
+    values = {s.key: s.default for s in SETTINGS}
+    sources = {s.key: "default" for s in SETTINGS}
+    problems: list[str] = []
+
+    path = find_config_file(project_root, explicit_path, environ)
+    if path is not None:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            error = ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=path)
+            if strict:
+                raise error from exc
+            problems.append(str(error) + "; using the defaults")
+            st = None
+        if st is not None:
+            file_values: dict[str, Any] | None = None
+            file_problems: list[tuple[str | None, str]] = []
+            identity = [os.path.abspath(path), st.st_mtime_ns, st.st_size, st.st_ino]
+            cache_path = os.path.join(cache_dir, CACHE_FILE_NAME) if cache_dir else None
+            if cache_path:
+                hit = _read_cache(cache_path, identity)
+                if hit is not None:
+                    file_values, file_problems = hit
+            if file_values is None:
+                try:
+                    file_values, file_problems = _file_layer(path)
+                except ConfigError as exc:
+                    if strict:
+                        raise
+                    file_values, file_problems = {}, [(None, str(exc).split(": ", 1)[-1])]
+                if cache_path:
+                    _write_cache(cache_path, identity, file_values, file_problems)
+            if strict and file_problems:
+                key, message = file_problems[0]
+                raise ConfigError(message, path=path, key=key)
+            for key, message in file_problems:
+                problems.append(str(ConfigError(message + "; using the default", path=path, key=key)))
+            for key, value in file_values.items():
+                values[key] = value
+                sources[key] = f"file {path}"
+
+    for setting in SETTINGS:
+        text = environ.get(setting.env)
+        if text is None or text == "":
+            continue
+        try:
+            values[setting.key] = setting.coerce_env(text)
+            sources[setting.key] = f"env {setting.env}"
+        except ValueError as exc:
+            error = ConfigError(str(exc), path=f"environment variable {setting.env}", key=setting.key)
+            if strict:
+                raise error from exc
+            problems.append(str(error) + "; ignored")
+
+    for key, (value, source) in (overrides or {}).items():
+        setting = SETTINGS_BY_KEY[key]
+        try:
+            values[key] = setting.check(value)
+        except ValueError as exc:
+            raise ConfigError(str(exc), path=source, key=key) from exc
+        sources[key] = source
+
+    return Config(values, sources, path, problems)

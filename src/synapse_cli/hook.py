@@ -1,0 +1,238 @@
+"""The per-prompt hook, run by the editor on every prompt the user types.
+
+Its contract with the user comes first: the prompt always goes through. Whatever
+happens, it returns exit code 0 and writes nothing on stdout (a hook's stdout is
+injected into the model's context; exit 2 would erase the prompt). Problems go to
+``.synapse/cache/synapse.log`` and, with ``--debug``/``SYNAPSE_DEBUG=1``, to stderr.
+
+Every import here is paid on every prompt: this module and what it imports use only
+the standard library's cheapest modules (no Typer, rich, yaml, logging, pathlib,
+dataclasses or typing). ``threading`` is imported only on a session's first prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from synapse_cli import log
+from synapse_cli.project import ProjectPaths, resolve_project_root
+
+MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
+"""A prompt may carry a large paste; anything beyond this is not an editor's event."""
+STDIN_TIMEOUT_SECONDS = 2.0
+"""Editors write the event and close stdin at once; never wait longer for a missing EOF."""
+_TRUTHY = ("1", "true", "yes", "on")
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Mapping
+
+    from synapse_cli.config import Config
+    from synapse_cli.sessions import SessionStore
+
+
+class HookInput:
+    """What the hook took from stdin: the event, or why there is none."""
+
+    __slots__ = ("event", "problem")
+
+    def __init__(self, event: dict[str, Any] | None, problem: str | None):
+        self.event = event
+        self.problem = problem
+
+
+def _parse_event(data: bytes) -> HookInput:
+    import json
+
+    if not data.strip():
+        return HookInput(None, "empty payload on stdin")
+    try:
+        event = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return HookInput(None, f"payload is not UTF-8 (byte {exc.start})")
+    except ValueError as exc:
+        return HookInput(None, f"payload is not valid JSON ({exc})")
+    if not isinstance(event, dict):
+        return HookInput(None, f"payload is a JSON {type(event).__name__}, not an object")
+    return HookInput(event, None)
+
+
+def _complete_json(chunks: list[bytes]) -> bool:
+    """Whether what arrived so far is already one whole JSON object (stdin left open)."""
+    data = b"".join(chunks).rstrip()
+    if not data.endswith(b"}"):
+        return False
+    return _parse_event(data).event is not None
+
+
+def read_event(fd: int = 0, *, limit: int = MAX_PAYLOAD_BYTES, timeout: float = STDIN_TIMEOUT_SECONDS) -> HookInput:
+    """Read one JSON event from ``fd`` without ever hanging or reading without bound."""
+    try:
+        if os.isatty(fd):
+            return HookInput(None, "stdin is a terminal, not an editor's event")
+    except OSError:
+        return HookInput(None, "no stdin")
+    if os.name == "nt":  # pragma: no cover - pipes cannot be polled there
+        return _read_event_with_thread(fd, limit, timeout)
+    chunks: list[bytes] = []
+    total = 0
+    deadline = time.monotonic() + timeout
+    try:
+        was_blocking = os.get_blocking(fd)
+        os.set_blocking(fd, False)
+    except OSError:
+        return HookInput(None, "stdin cannot be read")
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                if chunks and _complete_json(chunks):
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return HookInput(None, f"stdin sent no complete event within {timeout:g} s and did not close")
+                import select
+
+                select.select([fd], [], [], min(remaining, 0.1))
+                continue
+            except OSError as exc:
+                return HookInput(None, f"stdin cannot be read ({exc.strerror or exc})")
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                return HookInput(None, f"payload is larger than {limit} bytes; ignored")
+            chunks.append(chunk)
+    finally:
+        try:
+            os.set_blocking(fd, was_blocking)
+        except OSError:
+            pass
+    return _parse_event(b"".join(chunks))
+
+
+def _read_event_with_thread(fd: int, limit: int, timeout: float) -> HookInput:  # pragma: no cover - Windows
+    import threading
+
+    box: list[bytes | None] = [None]
+
+    def reader() -> None:
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        box[0] = b"".join(chunks)
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive() or box[0] is None:
+        return HookInput(None, f"stdin sent nothing within {timeout:g} s")
+    if len(box[0]) > limit:
+        return HookInput(None, f"payload is larger than {limit} bytes; ignored")
+    return _parse_event(box[0])
+
+
+def _start_cleanup(store: SessionStore, config: Config, session_id: str):  # -> threading.Thread
+    import threading
+
+    def clean() -> None:
+        try:
+            # clean_stale logs the removed count at DEBUG itself.
+            result = store.clean_stale(config.stale_ttl_hours, temp_max_age_seconds=config.temp_max_age_seconds)
+            for name in result.corrupt:
+                log.warning(f"stale session file {name}.json does not parse; kept for inspection")
+        except Exception as exc:  # a cleanup problem must never reach the prompt
+            log.warning(f"stale-session cleanup failed: {exc}")
+
+    # A daemon thread: the hook never waits for it beyond the grace period, and a
+    # cleanup cut off at exit has only ever removed whole files (or nothing).
+    thread = threading.Thread(target=clean, name="synapse-cleanup", daemon=True)
+    thread.start()
+    return thread
+
+
+def _is_truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in _TRUTHY
+
+
+def run_prompt_submit(
+    *,
+    project_dir: str | None = None,
+    debug: bool = False,
+    config_path: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdin_fd: int = 0,
+) -> tuple[int, str]:
+    """Handle one UserPromptSubmit event; return ``(exit code, stdout text)`` — always ``(0, "")``."""
+    environ = os.environ if environ is None else environ
+    debug = debug or _is_truthy(environ.get("SYNAPSE_DEBUG"))
+    log.configure(debug=debug)
+    try:
+        _prompt_submit(project_dir, config_path, environ, stdin_fd, debug)
+    except Exception as exc:
+        try:
+            import traceback
+
+            log.error(f"hook prompt-submit failed unexpectedly: {exc!r}\n{traceback.format_exc()}")
+        except Exception:
+            pass
+    return 0, ""
+
+
+def _prompt_submit(project_dir: str | None, config_path: str | None, environ: Mapping[str, str], stdin_fd: int, debug: bool) -> None:
+    started = time.perf_counter()
+    received = read_event(stdin_fd)
+    event = received.event or {}
+    payload_cwd = event.get("cwd")
+    root = resolve_project_root(project_dir, for_hook=True, payload_cwd=payload_cwd if isinstance(payload_cwd, str) else None, environ=environ)
+    paths = ProjectPaths(root)
+    if not paths.is_initialised():
+        log.debug(f"no {paths.synapse_dir} folder: this project has not opted in; nothing to do")
+        return
+    log.configure(file_path=paths.log_file, debug=debug)
+    if received.problem:
+        log.warning(f"hook prompt-submit: {received.problem}")
+        return
+
+    from synapse_cli.config import load_config
+    from synapse_cli.errors import SynapseError
+    from synapse_cli.sessions import SessionStore, validate_session_id
+
+    session_id = event.get("session_id")
+    try:
+        validate_session_id(session_id)
+    except SynapseError as exc:
+        log.warning(f"hook prompt-submit: {exc}; nothing recorded")
+        return
+    config = load_config(root, explicit_path=config_path, environ=environ, strict=False, cache_dir=paths.cache_dir)
+    log.configure(file_path=paths.log_file, debug=debug, max_bytes=config.log_max_bytes)
+    for problem in config.problems:
+        log.warning(problem)
+
+    store = SessionStore(paths.sessions_dir, fsync=config.fsync, lock_timeout=config.lock_timeout)
+    cleaner = []
+
+    def start_cleanup_on_first_prompt(session: dict[str, Any] | None) -> None:
+        if config.auto_clean and (session is None or session.get("prompt_count", 0) == 0):
+            cleaner.append(_start_cleanup(store, config, session_id))
+
+    try:
+        result = store.update(session_id, cwd=root, track_bracket=True, on_load=start_cleanup_on_first_prompt)
+        if result.set_aside_path:
+            log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
+        if debug:
+            log.debug(f"session {session_id}: prompt {result.session['prompt_count']} recorded in {(time.perf_counter() - started) * 1000:.1f} ms")
+    except SynapseError as exc:
+        log.warning(f"hook prompt-submit: session {session_id} not updated: {exc}")
+    finally:
+        for thread in cleaner:
+            thread.join(config.cleanup_grace_seconds)
+            if thread.is_alive():
+                log.debug("stale-session cleanup still running at exit; a later first prompt finishes it")

@@ -1,0 +1,116 @@
+"""A tiny diagnostics log that costs nothing on the per-prompt path.
+
+The standard ``logging`` package costs about 10 ms to import; the hook pays every
+import on every prompt, so synapse keeps its own: lines go to a size-bounded file
+under ``.synapse/cache/`` and, when asked, to stderr. Never to stdout: a hook's
+stdout is injected into the model's context.
+
+Until something configures it (a library user), warnings and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
+_LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+
+
+class _Sinks:
+    file_path: str | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    stderr_level: int | None = WARNING
+    file_level: int = DEBUG
+
+
+_sinks = _Sinks()
+
+
+def configure(
+    *,
+    file_path: str | None = None,
+    stderr: bool = False,
+    debug: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> None:
+    """Send lines to ``file_path`` (all levels) and to stderr (``stderr``: warnings; ``debug``: all)."""
+    _sinks.file_path = file_path
+    _sinks.max_bytes = max_bytes
+    if debug:
+        _sinks.stderr_level = DEBUG
+    elif stderr:
+        _sinks.stderr_level = WARNING
+    else:
+        _sinks.stderr_level = None
+
+
+def log_file_path() -> str | None:
+    return _sinks.file_path
+
+
+def debug_enabled() -> bool:
+    return _sinks.stderr_level == DEBUG
+
+
+def _format(level: int, message: str) -> str:
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+    return f"{stamp} pid={os.getpid()} {_LEVEL_NAMES.get(level, level)} {message}\n"
+
+
+def _append(path: str, line: bytes, max_bytes: int) -> None:
+    # One O_APPEND write per line: concurrent hooks interleave whole lines, not bytes.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        size = os.fstat(fd).st_size
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+    if size + len(line) > max_bytes:
+        # Keep one previous generation; a concurrent rotation only loses the race, not data
+        # that matters (diagnostics), and never blocks the prompt.
+        try:
+            os.replace(path, path + ".1")
+        except OSError:
+            pass
+
+
+def log(level: int, message: str) -> None:
+    """Record one diagnostic line; never raises (a broken log must not break a prompt)."""
+    line = None
+    if _sinks.file_path and level >= _sinks.file_level:
+        line = _format(level, message)
+        try:
+            _append(_sinks.file_path, line.encode("utf-8", "replace"), _sinks.max_bytes)
+        except OSError:
+            pass
+    if _sinks.stderr_level is not None and level >= _sinks.stderr_level:
+        try:
+            sys.stderr.write(line or _format(level, message))
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+
+
+def debug(message: str) -> None:
+    log(DEBUG, message)
+
+
+def info(message: str) -> None:
+    log(INFO, message)
+
+
+def warning(message: str) -> None:
+    log(WARNING, message)
+
+
+def error(message: str) -> None:
+    log(ERROR, message)

@@ -1,0 +1,97 @@
+"""Where a project's state lives, and setting it up.
+
+A project is the folder that holds ``.synapse/``. Only os.path is used here:
+``pathlib`` alone costs the hook several milliseconds per prompt.
+"""
+
+from __future__ import annotations
+
+import os
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Mapping
+
+from synapse_cli.atomic import atomic_create
+
+SYNAPSE_DIR_NAME = ".synapse"
+GITIGNORE_TEXT = "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"
+PROJECT_DIR_ENV_VAR = "CLAUDE_PROJECT_DIR"
+
+
+class ProjectPaths:
+    """The paths of one project's state, derived from its root folder."""
+
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+        self.synapse_dir = os.path.join(self.root, SYNAPSE_DIR_NAME)
+        self.sessions_dir = os.path.join(self.synapse_dir, "sessions")
+        self.metrics_dir = os.path.join(self.synapse_dir, "metrics")
+        self.cache_dir = os.path.join(self.synapse_dir, "cache")
+        self.gitignore = os.path.join(self.synapse_dir, ".gitignore")
+        self.log_file = os.path.join(self.cache_dir, "synapse.log")
+
+    def is_initialised(self) -> bool:
+        return os.path.isdir(self.synapse_dir)
+
+
+def nearest_project(start: str | None) -> str | None:
+    """The nearest folder at or above ``start`` that holds ``.synapse/``, or None."""
+    if not start:
+        return None
+    current = os.path.abspath(start)
+    while True:
+        if os.path.isdir(os.path.join(current, SYNAPSE_DIR_NAME)):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def resolve_project_root(
+    explicit: str | None = None,
+    *,
+    for_hook: bool = False,
+    payload_cwd: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+) -> str:
+    """The project to act on.
+
+    ``explicit`` (``--project-dir``) > for hooks ``$CLAUDE_PROJECT_DIR`` when non-empty,
+    then the nearest project at or above the payload's ``cwd`` > the nearest project at
+    or above the current folder > the current folder.
+    """
+    if explicit:
+        return os.path.abspath(explicit)
+    environ = os.environ if environ is None else environ
+    cwd = cwd or os.getcwd()
+    if for_hook:
+        from_env = environ.get(PROJECT_DIR_ENV_VAR)
+        if from_env:
+            return os.path.abspath(from_env)
+        found = nearest_project(payload_cwd) if isinstance(payload_cwd, str) else None
+        if found:
+            return found
+    return nearest_project(cwd) or os.path.abspath(cwd)
+
+
+def init_project(root: str, *, fsync: bool = True) -> list[str]:
+    """Create ``.synapse/`` with ``sessions/``, ``metrics/`` and the ``.gitignore``; idempotent.
+
+    Returns the paths it created. An existing ``.gitignore`` is never overwritten.
+    """
+    paths = ProjectPaths(root)
+    created = []
+    for folder in (paths.synapse_dir, paths.sessions_dir, paths.metrics_dir):
+        if not os.path.isdir(folder):
+            os.makedirs(folder, exist_ok=True)
+            created.append(folder)
+    if atomic_create(paths.gitignore, GITIGNORE_TEXT, fsync=fsync):
+        created.append(paths.gitignore)
+    return created
+
+
+def ensure_gitignore(synapse_dir: str, *, fsync: bool = True) -> bool:
+    """Write ``.synapse/.gitignore`` unless one exists; return whether it was written."""
+    return atomic_create(os.path.join(synapse_dir, ".gitignore"), GITIGNORE_TEXT, fsync=fsync)

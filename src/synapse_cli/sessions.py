@@ -1,0 +1,580 @@
+"""The session store: one JSON file per editor session in ``.synapse/sessions/``.
+
+Files are byte-compatible with the framework's JavaScript side (schema "2.0"; see
+``jsonio`` for the serialisation). Every read-modify-write holds the session's
+sidecar lock and every write is atomic, so concurrent prompts never lose an update
+and a crash never leaves a torn file. A file that cannot be loaded is moved aside
+(``<id>.json.corrupt-<time>``), never silently replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+from synapse_cli import log
+from synapse_cli.atomic import atomic_write, fsync_dir, is_temp_name
+from synapse_cli.errors import (
+    CorruptFileError,
+    InvalidInputError,
+    InvalidSessionIdError,
+    LockTimeoutError,
+    StateFileAccessError,
+    UnsupportedSchemaError,
+)
+from synapse_cli.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp, read_bytes_nofollow
+from synapse_cli.locking import LOCK_SUFFIX, FileLock
+
+SCHEMA_VERSION = "2.0"
+SESSION_SUFFIX = ".json"
+BRIDGE_FILE_NAME = "_active-agent.json"
+SET_ASIDE_MARKER = ".corrupt-"
+ACTIVATION_QUALITIES = ("full", "partial", "fallback")
+BRACKETS = ("FRESH", "MODERATE", "DEPLETED", "CRITICAL")
+MAX_SESSION_ID_LENGTH = 200
+# Ids are normally UUIDs; other agents send other shapes, so allow the characters that
+# are safe in a file name on every platform and nothing that can form a path.
+_ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+=@")
+# Fields a patch may not change: they are the file's identity.
+_IMMUTABLE_FIELDS = ("uuid", "schema_version")
+
+
+def validate_session_id(session_id: Any) -> str:
+    """Return ``session_id`` if it can only ever name a file directly in the sessions folder.
+
+    Raises ``InvalidSessionIdError`` saying what is wrong.
+    """
+    if not isinstance(session_id, str):
+        raise InvalidSessionIdError(f"session id must be a string, not {type(session_id).__name__}")
+    if not session_id:
+        raise InvalidSessionIdError("session id is empty")
+    if len(session_id) > MAX_SESSION_ID_LENGTH:
+        raise InvalidSessionIdError(f"session id is {len(session_id)} characters long (at most {MAX_SESSION_ID_LENGTH})")
+    if "\x00" in session_id:
+        raise InvalidSessionIdError("session id contains a NUL character")
+    if "/" in session_id or "\\" in session_id:
+        raise InvalidSessionIdError(f"session id {session_id!r} contains a path separator")
+    if ".." in session_id:
+        raise InvalidSessionIdError(f"session id {session_id!r} contains '..'")
+    if session_id.startswith("."):
+        raise InvalidSessionIdError(f"session id {session_id!r} starts with '.'")
+    bad = sorted(set(session_id) - _ID_CHARACTERS)
+    if bad:
+        raise InvalidSessionIdError(f"session id {session_id!r} contains characters not allowed in an id: {''.join(bad)!r}")
+    if session_id + SESSION_SUFFIX == BRIDGE_FILE_NAME:
+        raise InvalidSessionIdError(f"session id {session_id!r} is reserved for the active-agent bridge file")
+    return session_id
+
+
+def context_percent(prompt_count: int) -> float:
+    """Estimated context left after ``prompt_count`` prompts (the framework's formula)."""
+    percent = 100 - prompt_count * 1500 * 1.2 / 200000 * 100
+    return max(0.0, min(100.0, percent))
+
+
+def bracket_for(prompt_count: int) -> str:
+    percent = context_percent(prompt_count)
+    if percent >= 60:
+        return "FRESH"
+    if percent >= 40:
+        return "MODERATE"
+    if percent >= 25:
+        return "DEPLETED"
+    return "CRITICAL"
+
+
+def new_session(session_id: str, cwd: str, now: float | None = None) -> dict[str, Any]:
+    """A fresh schema-2.0 session, field for field as the JavaScript side creates it."""
+    stamp = iso_timestamp(now)
+    return {
+        "uuid": session_id,
+        "schema_version": SCHEMA_VERSION,
+        "started": stamp,
+        "last_activity": stamp,
+        "cwd": cwd,
+        "label": os.path.basename(os.path.normpath(cwd)) if cwd else "",
+        "title": None,
+        "prompt_count": 0,
+        "active_agent": {"id": None, "activated_at": None, "activation_quality": None},
+        "active_workflow": None,
+        "active_squad": None,
+        "active_task": None,
+        "context": {"last_bracket": "FRESH", "last_tokens_used": 0, "last_context_percent": 100},
+        "overrides": {},
+        "history": {"star_commands_used": [], "domains_loaded_last": [], "agents_activated": []},
+    }
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def check_session(data: Any, path: str) -> dict[str, Any]:
+    """Return ``data`` if it is a usable schema-2.0 session; raise why it is not."""
+    if not isinstance(data, dict):
+        raise CorruptFileError(f"not a JSON object but {type(data).__name__}", path=path)
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise UnsupportedSchemaError(f"schema_version {version!r} is not {SCHEMA_VERSION!r}", path=path)
+    count = data.get("prompt_count", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise CorruptFileError(f"prompt_count should be a non-negative integer, got {_describe(count)}", path=path)
+    for name in ("context", "overrides", "history", "active_agent"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, dict):
+            raise CorruptFileError(f"{name} should be an object, got {_describe(value)}", path=path)
+    for name in ("uuid", "started", "last_activity", "cwd", "label"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise CorruptFileError(f"{name} should be a string, got {_describe(value)}", path=path)
+    return data
+
+
+def merge_update(session: dict[str, Any], updates: dict[str, Any]) -> None:
+    """Apply ``updates`` to ``session`` in place with the framework's merge rules.
+
+    ``history``: lists are appended to (new items only, order kept), other values
+    replace. ``overrides`` and ``context``: shallow merge. Anything else: overwritten
+    (``active_agent`` is replaced whole).
+    """
+    for key, value in updates.items():
+        if key == "history" and isinstance(value, dict):
+            history = dict(session["history"]) if isinstance(session.get("history"), dict) else {}
+            for sub_key, new in value.items():
+                old = history.get(sub_key)
+                if isinstance(old, list) and isinstance(new, list):
+                    merged = list(old)
+                    for item in new:
+                        if item not in merged:
+                            merged.append(item)
+                    history[sub_key] = merged
+                else:
+                    history[sub_key] = new
+            session["history"] = history
+        elif key in ("overrides", "context") and isinstance(value, dict):
+            base = session.get(key) if isinstance(session.get(key), dict) else {}
+            session[key] = {**base, **value}
+        else:
+            session[key] = value
+
+
+def set_aside_name(path: str, now: float | None = None) -> str:
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+    candidate = f"{path}{SET_ASIDE_MARKER}{stamp}"
+    suffix = 1
+    while os.path.lexists(candidate):
+        candidate = f"{path}{SET_ASIDE_MARKER}{stamp}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def set_aside(path: str) -> str:
+    """Move an unusable file out of the way (never delete it); return where it went."""
+    target = set_aside_name(path)
+    try:
+        os.rename(path, target)
+    except OSError as exc:
+        raise StateFileAccessError(f"cannot move the unusable file aside to {target}: {exc.strerror or exc}", path=path) from exc
+    log.warning(f"moved unusable file {path} aside to {target}")
+    return target
+
+
+class UpdateResult:
+    """What an update did: the session as written, and whether a file was created or set aside."""
+
+    __slots__ = ("session", "created", "previous_prompt_count", "set_aside_path", "set_aside_reason")
+
+    def __init__(
+        self,
+        session: dict[str, Any],
+        created: bool = False,
+        previous_prompt_count: int = 0,
+        set_aside_path: str | None = None,
+        set_aside_reason: str | None = None,
+    ):
+        self.session = session
+        self.created = created
+        self.previous_prompt_count = previous_prompt_count
+        self.set_aside_path = set_aside_path
+        self.set_aside_reason = set_aside_reason
+
+
+class SessionSummary:
+    """One file of the sessions folder as ``list`` found it."""
+
+    __slots__ = ("session_id", "path", "status", "session", "problem", "mtime")
+
+    def __init__(self, session_id: str, path: str, status: str, *, mtime: float = 0.0):
+        self.session_id = session_id
+        self.path = path
+        self.status = status  # "ok", "corrupt", "unsupported-schema" or "unreadable"
+        self.session: dict[str, Any] | None = None
+        self.problem: str | None = None
+        self.mtime = mtime
+
+
+class CleanupResult:
+    """What a cleanup removed (or, in a dry run, would remove) and what it left."""
+
+    def __init__(self, ttl_hours: float, dry_run: bool):
+        self.ttl_hours = ttl_hours
+        self.dry_run = dry_run
+        self.removed: list[str] = []
+        self.kept = 0
+        self.corrupt: list[str] = []
+        self.busy: list[str] = []
+        self.temp_files_removed: list[str] = []
+        self.lock_files_removed: list[str] = []
+        self.errors: list[str] = []
+
+
+class SessionStore:
+    """Sessions of one project, in ``sessions_dir`` (normally ``<project>/.synapse/sessions``)."""
+
+    def __init__(self, sessions_dir: str | os.PathLike[str], *, fsync: bool = True, lock_timeout: float = 5.0):
+        self.sessions_dir = os.path.abspath(os.fspath(sessions_dir))
+        self.fsync = fsync
+        self.lock_timeout = lock_timeout
+
+    @property
+    def project_root(self) -> str:
+        return os.path.dirname(os.path.dirname(self.sessions_dir))
+
+    def path_for(self, session_id: Any) -> str:
+        """The file of ``session_id``; raises ``InvalidSessionIdError`` for an unsafe id."""
+        validate_session_id(session_id)
+        path = os.path.join(self.sessions_dir, session_id + SESSION_SUFFIX)
+        if os.path.dirname(os.path.normpath(path)) != self.sessions_dir:  # belt and braces
+            raise InvalidSessionIdError(f"session id {session_id!r} does not name a file in {self.sessions_dir}")
+        return path
+
+    def _lock(self, path: str, timeout: float | None = None) -> FileLock:
+        lock = FileLock(path, self.lock_timeout if timeout is None else timeout)
+        try:
+            lock.acquire()
+        except LockTimeoutError:
+            raise
+        except OSError as exc:
+            raise StateFileAccessError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}", path=path) from exc
+        return lock
+
+    # -- reading -----------------------------------------------------------------
+    def _read(self, path: str) -> dict[str, Any] | None:
+        try:
+            raw = read_bytes_nofollow(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            import errno
+
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+                kind = "a symlink" if exc.errno == errno.ELOOP else "not a regular file"
+                raise CorruptFileError(f"is {kind}; session files must be regular files", path=path) from exc
+            raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        try:
+            data = loads_text(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CorruptFileError(f"does not parse as JSON ({exc})", path=path) from exc
+        return check_session(data, path)
+
+    def load(self, session_id: str) -> dict[str, Any] | None:
+        """The session, or None when it has no file.
+
+        Raises ``CorruptFileError``/``UnsupportedSchemaError`` for a file that exists but
+        cannot be used (it is left in place), ``StateFileAccessError`` when it cannot be read.
+        """
+        return self._read(self.path_for(session_id))
+
+    # -- writing -----------------------------------------------------------------
+    def _write(self, path: str, session: dict[str, Any]) -> None:
+        atomic_write(path, dumps_js(session), fsync=self.fsync)
+
+    def _load_or_set_aside(self, path: str) -> tuple[dict[str, Any] | None, str | None, str | None]:
+        try:
+            return self._read(path), None, None
+        except (CorruptFileError, UnsupportedSchemaError) as exc:
+            return None, set_aside(path), str(exc)
+
+    def create(self, session_id: str, cwd: str | None = None) -> UpdateResult:
+        """Create the session if it has no file yet; an existing usable session is returned as is.
+
+        An unusable file in the way is moved aside first (reported in the result).
+        """
+        path = self.path_for(session_id)
+        lock = self._lock(path)
+        try:
+            session, aside, reason = self._load_or_set_aside(path)
+            if session is not None:
+                return UpdateResult(session, previous_prompt_count=session.get("prompt_count", 0))
+            session = new_session(session_id, cwd or self.project_root)
+            self._write(path, session)
+            return UpdateResult(session, created=True, set_aside_path=aside, set_aside_reason=reason)
+        finally:
+            lock.release()
+
+    def update(
+        self,
+        session_id: str,
+        updates: dict[str, Any] | None = None,
+        *,
+        cwd: str | None = None,
+        track_bracket: bool = False,
+        on_load: Callable[[dict[str, Any] | None], None] | None = None,
+    ) -> UpdateResult:
+        """Merge ``updates`` into the session (creating it if missing), then count one prompt.
+
+        Under the session's lock: load (an unusable file is moved aside and a fresh
+        session takes its place), call ``on_load`` with what was loaded, merge,
+        ``prompt_count += 1``, ``last_activity = now`` and, with ``track_bracket``,
+        ``context.last_bracket`` for the new count; then write atomically.
+        Raises ``InvalidInputError`` for an update that would make the file invalid,
+        ``LockTimeoutError``, ``StateFileAccessError`` or ``AtomicWriteError``.
+        """
+        updates = updates or {}
+        if not isinstance(updates, dict):
+            raise InvalidInputError(f"a session update must be a JSON object, not {type(updates).__name__}")
+        for name in _IMMUTABLE_FIELDS:
+            if name in updates:
+                raise InvalidInputError(f"a session update may not change {name!r}")
+        path = self.path_for(session_id)
+        lock = self._lock(path)
+        try:
+            session, aside, reason = self._load_or_set_aside(path)
+            if on_load is not None:
+                on_load(session)
+            created = session is None
+            if session is None:
+                session = new_session(session_id, cwd or self.project_root)
+            previous = session.get("prompt_count", 0)
+            merge_update(session, updates)
+            try:
+                check_session(session, path)
+            except (CorruptFileError, UnsupportedSchemaError) as exc:
+                raise InvalidInputError(f"the update would make the session invalid: {str(exc).split(': ', 1)[-1]}") from exc
+            session["prompt_count"] = session.get("prompt_count", 0) + 1
+            session["last_activity"] = iso_timestamp()
+            if track_bracket:
+                context = session.get("context") if isinstance(session.get("context"), dict) else {}
+                session["context"] = {**context, "last_bracket": bracket_for(session["prompt_count"])}
+            self._write(path, session)
+            return UpdateResult(session, created, previous, aside, reason)
+        finally:
+            lock.release()
+
+    def delete(self, session_id: str) -> bool:
+        """Remove the session's file; return False when there was none."""
+        path = self.path_for(session_id)
+        lock = self._lock(path)
+        try:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                raise StateFileAccessError(f"cannot delete: {exc.strerror or exc}", path=path) from exc
+            if self.fsync:
+                try:
+                    fsync_dir(self.sessions_dir)
+                except OSError:
+                    pass
+            lock.remove_lock_file()
+            return True
+        finally:
+            lock.release()
+
+    # -- listing -----------------------------------------------------------------
+    def list(self) -> list[SessionSummary]:
+        """Every session file in the folder (not the bridge file), usable or not, newest first."""
+        summaries: list[SessionSummary] = []
+        try:
+            entries = list(os.scandir(self.sessions_dir))
+        except FileNotFoundError:
+            return summaries
+        except OSError as exc:
+            raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=self.sessions_dir) from exc
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
+                continue
+            session_id = name[: -len(SESSION_SUFFIX)]
+            try:
+                mtime = entry.stat(follow_symlinks=False).st_mtime
+            except OSError:
+                mtime = 0.0
+            summary = SessionSummary(session_id, entry.path, "ok", mtime=mtime)
+            try:
+                summary.session = self._read(entry.path)
+            except UnsupportedSchemaError as exc:
+                summary.status, summary.problem = "unsupported-schema", str(exc)
+            except CorruptFileError as exc:
+                summary.status, summary.problem = "corrupt", str(exc)
+            except StateFileAccessError as exc:
+                summary.status, summary.problem = "unreadable", str(exc)
+            if summary.session is not None or summary.status != "ok":
+                summaries.append(summary)
+        summaries.sort(key=lambda s: (s.mtime, s.session_id), reverse=True)
+        return summaries
+
+    # -- cleanup -----------------------------------------------------------------
+    def clean_stale(
+        self,
+        ttl_hours: float,
+        *,
+        dry_run: bool = False,
+        now: float | None = None,
+        temp_max_age_seconds: float = 600,
+    ) -> CleanupResult:
+        """Remove sessions inactive for longer than ``ttl_hours``; return what was done.
+
+        A session is stale only when both its ``last_activity`` and its file's mtime
+        are older than the TTL, so a file modified recently is not even parsed. Never
+        touched: the bridge file, files without a parsable past ``last_activity``,
+        corrupt files (reported), anything that is not a regular ``*.json`` file
+        directly in the folder; symlinks are never followed. Temp files of interrupted
+        writes and lock files of vanished sessions older than ``temp_max_age_seconds``
+        are swept. A session busy with another process is skipped (it is not stale).
+        """
+        now = time.time() if now is None else now
+        cutoff = now - ttl_hours * 3600.0
+        temp_cutoff = now - temp_max_age_seconds
+        result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
+        candidates: list[tuple[str, str]] = []
+        leftovers: list[tuple[str, str, bool]] = []  # (name, path, is_lock)
+        names: set[str] = set()
+        try:
+            iterator = os.scandir(self.sessions_dir)
+        except FileNotFoundError:
+            return result
+        except OSError as exc:
+            raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=self.sessions_dir) from exc
+        with iterator:
+            for entry in iterator:
+                name = entry.name
+                if name.endswith(SESSION_SUFFIX):
+                    names.add(name)
+                    if name == BRIDGE_FILE_NAME:
+                        continue
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if (st.st_mode & 0o170000) != 0o100000:
+                        continue  # a directory or symlink named *.json: not ours to judge
+                    if st.st_mtime >= cutoff:
+                        result.kept += 1
+                        continue
+                    candidates.append((name[: -len(SESSION_SUFFIX)], entry.path))
+                elif name.endswith(LOCK_SUFFIX) or is_temp_name(name):
+                    leftovers.append((name, entry.path, name.endswith(LOCK_SUFFIX)))
+        for session_id, path in candidates:
+            self._clean_candidate(session_id, path, cutoff, now, result)
+        for name, path, is_lock in leftovers:
+            if is_lock:
+                data_name = name[: -len(LOCK_SUFFIX)]
+                if data_name in names and data_name[: -len(SESSION_SUFFIX)] not in result.removed:
+                    continue
+            self._sweep_leftover(name, path, is_lock, temp_cutoff, result)
+        if result.removed and not dry_run and self.fsync:
+            try:
+                fsync_dir(self.sessions_dir)
+            except OSError:
+                pass
+        log.debug(
+            f"cleanup of {self.sessions_dir}: {'would remove' if dry_run else 'removed'} "
+            f"{len(result.removed)} stale session(s) (ttl {ttl_hours:g} h), kept {result.kept}, "
+            f"swept {len(result.temp_files_removed)} temp file(s)"
+        )
+        return result
+
+    def _clean_candidate(self, session_id: str, path: str, cutoff: float, now: float, result: CleanupResult) -> None:
+        lock = None
+        if not result.dry_run:
+            try:
+                # A session someone is updating right now is not stale: do not wait for it.
+                lock = self._lock(path, timeout=0)
+            except LockTimeoutError:
+                result.busy.append(session_id)
+                result.kept += 1
+                return
+            except StateFileAccessError as exc:
+                result.errors.append(str(exc))
+                result.kept += 1
+                return
+        try:
+            try:
+                before = os.lstat(path)
+            except FileNotFoundError:
+                return
+            if (before.st_mode & 0o170000) != 0o100000 or before.st_mtime >= cutoff:
+                result.kept += 1
+                return
+            try:
+                raw = read_bytes_nofollow(path)
+                data = loads_text(raw)
+            except FileNotFoundError:
+                return
+            except (ValueError, UnicodeDecodeError):
+                result.corrupt.append(session_id)
+                result.kept += 1
+                return
+            except OSError as exc:
+                result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
+                result.kept += 1
+                return
+            last = parse_timestamp(data.get("last_activity")) if isinstance(data, dict) else None
+            if last is None or last > now or last >= cutoff:
+                result.kept += 1
+                return
+            if result.dry_run:
+                result.removed.append(session_id)
+                return
+            after = os.lstat(path)
+            if (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns):
+                result.kept += 1  # rewritten while we looked: a writer that takes no lock
+                return
+            try:
+                os.unlink(path)
+            except OSError as exc:
+                result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")
+                result.kept += 1
+                return
+            result.removed.append(session_id)
+            if lock is not None:
+                lock.remove_lock_file()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def _sweep_leftover(self, name: str, path: str, is_lock: bool, temp_cutoff: float, result: CleanupResult) -> None:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return
+        if (st.st_mode & 0o170000) != 0o100000 or st.st_mtime >= temp_cutoff:
+            return
+        if result.dry_run:
+            return
+        if is_lock:
+            data_path = path[: -len(LOCK_SUFFIX)]
+            lock = FileLock(data_path, 0)
+            try:
+                lock.acquire()
+            except (LockTimeoutError, OSError):
+                return
+            try:
+                if not os.path.lexists(data_path):
+                    lock.remove_lock_file()
+                    result.lock_files_removed.append(name)
+            finally:
+                lock.release()
+            return
+        try:
+            os.unlink(path)
+            result.temp_files_removed.append(name)
+        except OSError as exc:
+            result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")

@@ -1,0 +1,189 @@
+"""``.aios/session-state.json``: the framework's older context-detector state.
+
+Fixed shape, times in epoch milliseconds, bounded lists (10 commands, 20 agents, 20
+tasks, newest last). Unknown keys are dropped on write, as the JavaScript side does.
+A state whose ``lastActivity`` is more than an hour old belongs to an earlier
+session: the next update starts a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
+
+from synapse_cli.atomic import atomic_write
+from synapse_cli.errors import CorruptFileError, InvalidInputError, StateFileAccessError
+from synapse_cli.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
+from synapse_cli.locking import FileLock
+from synapse_cli.sessions import set_aside
+
+STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
+MAX_COMMANDS = 10
+MAX_AGENTS = 20
+MAX_TASKS = 20
+SESSION_EXPIRY_MS = 60 * 60 * 1000
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_FIELDS = (
+    "sessionId", "startTime", "lastActivity", "workflowActive", "workflowState",
+    "lastCommands", "agentSequence", "taskHistory", "currentStory",
+)
+
+
+_PATCH_TYPES: dict[str, type | tuple[type, ...]] = {
+    "sessionId": str, "startTime": int, "lastActivity": int, "workflowActive": str, "workflowState": str,
+    "lastCommands": list, "agentSequence": list, "taskHistory": list, "currentStory": str,
+}
+_NULLABLE = ("workflowActive", "workflowState", "currentStory")
+
+
+def state_path(project_root: str) -> str:
+    return os.path.join(project_root, STATE_RELATIVE_PATH)
+
+
+def new_session_id(now_ms: int | None = None) -> str:
+    """``session-<epoch ms>-<9 base-36 characters>``, the JavaScript side's shape."""
+    now_ms = epoch_ms() if now_ms is None else now_ms
+    raw = int.from_bytes(os.urandom(8), "big")
+    chars = []
+    for _ in range(9):
+        raw, digit = divmod(raw, 36)
+        chars.append(_BASE36[digit])
+    return f"session-{now_ms}-{''.join(chars)}"
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int_or(value: Any, default: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return int(value)
+
+
+def normalise_state(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
+    """The fixed shape, in the fixed key order, with the caps applied."""
+    commands = [c for c in data.get("lastCommands") or [] if isinstance(c, str)] if isinstance(data.get("lastCommands"), list) else []
+    agents = [a for a in data.get("agentSequence") or [] if isinstance(a, (dict, str))] if isinstance(data.get("agentSequence"), list) else []
+    tasks = [t for t in data.get("taskHistory") or [] if isinstance(t, dict)] if isinstance(data.get("taskHistory"), list) else []
+    session_id = data.get("sessionId")
+    return {
+        "sessionId": session_id if isinstance(session_id, str) and session_id else new_session_id(now_ms),
+        "startTime": _int_or(data.get("startTime"), now_ms),
+        "lastActivity": now_ms,
+        "workflowActive": _optional_text(data.get("workflowActive")),
+        "workflowState": _optional_text(data.get("workflowState")),
+        "lastCommands": commands[-MAX_COMMANDS:],
+        "agentSequence": agents[-MAX_AGENTS:],
+        "taskHistory": tasks[-MAX_TASKS:],
+        "currentStory": _optional_text(data.get("currentStory")),
+    }
+
+
+def read_state(project_root: str) -> dict[str, Any] | None:
+    """The stored state as it is on disk, or None when there is none.
+
+    Raises ``CorruptFileError`` or ``StateFileAccessError``.
+    """
+    path = state_path(project_root)
+    try:
+        raw = read_bytes_nofollow(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    try:
+        data = loads_text(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"does not parse as JSON ({exc})", path=path) from exc
+    if not isinstance(data, dict):
+        raise CorruptFileError(f"not a JSON object but {type(data).__name__}", path=path)
+    return data
+
+
+def update_state(
+    project_root: str,
+    *,
+    command: str | None = None,
+    agent_id: str | None = None,
+    agent_name: str | None = None,
+    workflow: str | None = None,
+    workflow_state: str | None = None,
+    story: str | None = None,
+    task: str | None = None,
+    task_success: bool | None = None,
+    patch: dict[str, Any] | None = None,
+    now_ms: int | None = None,
+    fsync: bool = True,
+    lock_timeout: float = 5.0,
+) -> dict[str, Any]:
+    """Apply one event to the state under its lock and write it atomically; return the new state.
+
+    A corrupt file is moved aside and a fresh state started. ``patch`` sets top-level
+    fields of the fixed shape (unknown keys are refused, not silently dropped).
+    """
+    if patch is not None:
+        if not isinstance(patch, dict):
+            raise InvalidInputError(f"a state patch must be a JSON object, not {type(patch).__name__}")
+        unknown = [key for key in patch if key not in _FIELDS]
+        if unknown:
+            raise InvalidInputError(f"unknown session-state field(s) in patch: {', '.join(unknown)} (known: {', '.join(_FIELDS)})")
+        for key, value in patch.items():
+            expected = _PATCH_TYPES[key]
+            if (value is None and key in _NULLABLE) or (isinstance(value, expected) and not isinstance(value, bool)):
+                continue
+            raise InvalidInputError(f"session-state field {key!r} in patch has the wrong type: {type(value).__name__}")
+    if task is not None and task_success is None:
+        raise InvalidInputError("a task needs an outcome: --success or --failure")
+    now_ms = epoch_ms() if now_ms is None else now_ms
+    path = state_path(project_root)
+    with FileLock(path, lock_timeout):
+        try:
+            stored = read_state(project_root)
+        except CorruptFileError:
+            set_aside(path)
+            stored = None
+        if stored is not None:
+            last = stored.get("lastActivity")
+            if isinstance(last, (int, float)) and not isinstance(last, bool) and now_ms - last > SESSION_EXPIRY_MS:
+                stored = None  # an earlier session's state: start anew, as readers do
+        state = normalise_state(stored or {}, now_ms)
+        if patch:
+            state.update(patch)
+        if command is not None:
+            state["lastCommands"].append(command)
+        if agent_id is not None:
+            state["agentSequence"].append(
+                {"agentId": agent_id, "agentName": agent_name, "activatedAt": now_ms, "lastCommand": command}
+            )
+        if workflow is not None:
+            state["workflowActive"] = workflow
+        if workflow_state is not None:
+            state["workflowState"] = workflow_state
+        if story is not None:
+            state["currentStory"] = story
+        if task is not None:
+            state["taskHistory"].append(
+                {
+                    "task": task,
+                    "completedAt": now_ms,
+                    "success": bool(task_success),
+                    "agentId": agent_id or _last_agent_id(state),
+                    "storyPath": state["currentStory"],
+                }
+            )
+        state = normalise_state(state, now_ms)
+        atomic_write(path, dumps_js(state), fsync=fsync)
+    return state
+
+
+def _last_agent_id(state: dict[str, Any]) -> str | None:
+    for item in reversed(state["agentSequence"]):
+        if isinstance(item, dict) and isinstance(item.get("agentId"), str):
+            return item["agentId"]
+        if isinstance(item, str):
+            return item
+    return None
