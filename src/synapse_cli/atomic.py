@@ -59,7 +59,22 @@ def temp_path_for(path: str) -> str:
 
 
 def is_temp_name(name: str) -> bool:
-    return TEMP_MARKER in name and not name.endswith(".json")
+    """Whether ``name`` has exactly the shape ``temp_path_for`` gives: ``<name>.tmp.<pid>.<thread>.<8 hex>``.
+
+    A looser test (".tmp." anywhere) would let cleanup sweep files that merely contain
+    it, such as the set-aside copy ``x.tmp.y.json.corrupt-<time>`` of session ``x.tmp.y``.
+    """
+    head, marker, tail = name.rpartition(TEMP_MARKER)
+    if not marker or not head:
+        return False
+    parts = tail.split(".")
+    return (
+        len(parts) == 3
+        and parts[0].isascii() and parts[0].isdigit()
+        and parts[1].isascii() and parts[1].isdigit()
+        and len(parts[2]) == 8
+        and all(c in "0123456789abcdef" for c in parts[2])
+    )
 
 
 def _final_mode(path: str) -> int:

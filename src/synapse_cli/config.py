@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
@@ -28,6 +29,7 @@ PROJECT_CONFIG_CANDIDATES = (
 CONFIG_ENV_VAR = "SYNAPSE_CONFIG"
 CACHE_FILE_NAME = "config-cache.json"
 _CACHE_FORMAT = 1
+_RACY_SECONDS = 2.0
 
 
 def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
@@ -317,7 +319,9 @@ def load_config(
                     if strict:
                         raise
                     file_values, file_problems = {}, [(None, str(exc).split(": ", 1)[-1])]
-                if cache_path:
+                # A file modified within the last moments may be edited again within the
+                # same timestamp tick and size; caching it then could hide that edit.
+                if cache_path and time.time() - st.st_mtime > _RACY_SECONDS:
                     _write_cache(cache_path, identity, file_values, file_problems)
             if strict and file_problems:
                 key, message = file_problems[0]

@@ -81,11 +81,16 @@ def init_project(root: str, *, fsync: bool = True) -> list[str]:
 
     Returns the paths it created. An existing ``.gitignore`` is never overwritten.
     """
+    from synapse_cli.errors import StateFileAccessError
+
     paths = ProjectPaths(root)
     created = []
     for folder in (paths.synapse_dir, paths.sessions_dir, paths.metrics_dir):
         if not os.path.isdir(folder):
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                raise StateFileAccessError(f"cannot create the folder: {exc.strerror or exc}", path=folder) from exc
             created.append(folder)
     if atomic_create(paths.gitignore, GITIGNORE_TEXT, fsync=fsync):
         created.append(paths.gitignore)

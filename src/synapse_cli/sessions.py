@@ -374,6 +374,7 @@ class SessionStore:
             try:
                 os.unlink(path)
             except FileNotFoundError:
+                lock.remove_lock_file()  # created by this very call; leave nothing behind
                 return False
             except OSError as exc:
                 raise StateFileAccessError(f"cannot delete: {exc.strerror or exc}", path=path) from exc

@@ -140,7 +140,12 @@ def update_state(
         raise InvalidInputError("a task needs an outcome: --success or --failure")
     now_ms = epoch_ms() if now_ms is None else now_ms
     path = state_path(project_root)
-    with FileLock(path, lock_timeout):
+    lock = FileLock(path, lock_timeout)
+    try:
+        lock.acquire()
+    except OSError as exc:  # e.g. .aios is not a writable folder: a typed error, not a crash
+        raise StateFileAccessError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}", path=path) from exc
+    try:
         try:
             stored = read_state(project_root)
         except CorruptFileError:
@@ -177,6 +182,8 @@ def update_state(
             )
         state = normalise_state(state, now_ms)
         atomic_write(path, dumps_js(state), fsync=fsync)
+    finally:
+        lock.release()
     return state
 
 

@@ -1,0 +1,99 @@
+"""Byte compatibility with the JavaScript side: its files load, round-trip and survive an update."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from synapse_cli.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp
+from synapse_cli.sessions import SessionStore
+from synapse_cli.state import read_state
+
+from tests.conftest import JS_WRITTEN
+
+JSON_FIXTURES = sorted(p.name for p in JS_WRITTEN.glob("*.json"))
+SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
+
+
+def test_fixture_set_is_complete() -> None:
+    """The JS fixtures this suite relies on are all present."""
+    assert set(JSON_FIXTURES) >= {
+        "active-agent.json", "session-created.json", "session-updated.json", "session-state.json", "uap-metrics.json",
+    }
+
+
+@pytest.mark.parametrize("name", JSON_FIXTURES)
+def test_dumps_js_round_trips_fixture_byte_for_byte(name: str) -> None:
+    """dumps_js(json.loads(text)) == text for every JS-written JSON file (2-space, no trailing newline, non-ASCII kept)."""
+    raw = (JS_WRITTEN / name).read_bytes()
+    text = raw.decode("utf-8")
+    assert dumps_js(json.loads(text)).encode("utf-8") == raw
+    assert not raw.endswith(b"\n")
+
+
+def test_non_ascii_written_as_is() -> None:
+    """Non-ASCII characters are written as UTF-8, not \\u escapes, and integral floats as integers (like JS)."""
+    text = dumps_js({"title": "Add login page — ünïcode", "n": 100.0, "f": 56.925407, "nan": float("nan")})
+    assert "ü" in text and "\\u" not in text
+    assert text == '{\n  "title": "Add login page — ünïcode",\n  "n": 100,\n  "f": 56.925407,\n  "nan": null\n}'
+
+
+@pytest.mark.parametrize("name", ["session-created.json", "session-updated.json"])
+def test_js_session_files_load(tmp_path: Path, name: str) -> None:
+    """Both JS-written session files load through the store unchanged."""
+    shutil.copy(JS_WRITTEN / name, tmp_path / f"{SID}.json")
+    session = SessionStore(tmp_path).load(SID)
+    assert session == json.loads((JS_WRITTEN / name).read_text(encoding="utf-8"))
+
+
+def test_other_js_files_load(tmp_path: Path) -> None:
+    """The JS-written state, bridge and metrics files parse with synapse's reader."""
+    for name in ("active-agent.json", "uap-metrics.json"):
+        assert isinstance(loads_text((JS_WRITTEN / name).read_bytes()), dict)
+    (tmp_path / ".aios").mkdir()
+    shutil.copy(JS_WRITTEN / "session-state.json", tmp_path / ".aios" / "session-state.json")
+    assert read_state(str(tmp_path))["sessionId"] == "session-1764170000000-abc123xyz"
+
+
+def test_trailing_newline_and_bom_accepted(tmp_path: Path) -> None:
+    """A session file with a trailing newline (or a UTF-8 BOM) loads the same."""
+    raw = (JS_WRITTEN / "session-updated.json").read_bytes()
+    (tmp_path / "nl.json").write_bytes(raw.replace(SID.encode(), b"nl") + b"\n")
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + raw.replace(SID.encode(), b"bom"))
+    store = SessionStore(tmp_path)
+    assert store.load("nl")["title"] == "Add login page — ünïcode"
+    assert store.load("bom")["prompt_count"] == 3
+
+
+def test_update_of_js_file_keeps_everything(tmp_path: Path) -> None:
+    """Updating the JS-written session keeps unknown keys in place and changes only prompt_count and last_activity."""
+    original = json.loads((JS_WRITTEN / "session-updated.json").read_text(encoding="utf-8"))
+    with_unknown = {}
+    for key, value in original.items():
+        with_unknown[key] = value
+        if key == "label":
+            with_unknown["js_only_field"] = {"keep": ["me", 1, None]}
+    with_unknown["trailing_unknown"] = "ünïcode too"
+    path = tmp_path / f"{SID}.json"
+    path.write_text(dumps_js(with_unknown), encoding="utf-8")
+
+    result = SessionStore(tmp_path).update(SID, {})
+    written_text = path.read_text(encoding="utf-8")
+    written = json.loads(written_text)
+    assert list(written) == list(with_unknown)  # same keys, same order
+    assert written["js_only_field"] == {"keep": ["me", 1, None]}
+    assert written["trailing_unknown"] == "ünïcode too"
+    assert written["prompt_count"] == 4 and result.previous_prompt_count == 3
+    assert parse_timestamp(written["last_activity"]) > parse_timestamp(original["last_activity"])
+    expected = {**with_unknown, "prompt_count": 4, "last_activity": written["last_activity"]}
+    assert written_text == dumps_js(expected)  # byte for byte the JS serialisation
+    assert not written_text.endswith("\n")
+
+
+def test_iso_timestamp_matches_js_to_iso_string() -> None:
+    """iso_timestamp gives what JS toISOString() gives for the fixture's instant."""
+    assert iso_timestamp(1795706198.911) == "2026-11-26T15:16:38.911Z"
+    assert parse_timestamp("2026-11-26T15:16:38.911Z") == pytest.approx(1795706198.911)

@@ -1,0 +1,202 @@
+"""The sidecar lock: exclusive across processes, bounded wait, released by the OS when its holder dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from synapse_cli import errors
+from synapse_cli.errors import LockTimeoutError, SynapseError
+from synapse_cli.locking import FileLock, lock_path_for
+
+from tests.core.conftest import child_env, helper_cmd
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="these tests use POSIX flock semantics and SIGKILL")
+
+
+def _start_holder(data: Path, hold: float, *extra: object) -> tuple[subprocess.Popen, float]:
+    proc = subprocess.Popen(
+        helper_cmd("lock_holder.py", data, hold, *extra),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
+    )
+    line = proc.stdout.readline().decode()
+    if not line.startswith("locked "):
+        proc.kill()
+        proc.wait()
+        pytest.fail(f"lock holder did not start: {line!r} {proc.stderr.read().decode(errors='replace')}")
+    return proc, float(line.split()[1])
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def test_lock_is_a_sidecar_file(tmp_path: Path) -> None:
+    """The lock lives in '<data>.lock'; taking it neither creates nor touches the data file."""
+    data = tmp_path / "s.json"
+    lock = FileLock(data, timeout=1)
+    assert lock.path == str(data) + ".lock" == lock_path_for(str(data))
+    with lock:
+        assert lock.held
+        assert Path(lock.path).is_file()
+        assert not data.exists()
+    assert not lock.held
+    data.write_text("content")
+    before = data.stat()
+    with FileLock(data, timeout=1):
+        pass
+    after = data.stat()
+    assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
+    assert data.read_text() == "content"
+
+
+def test_second_process_waits_for_the_first(tmp_path: Path) -> None:
+    """While another process holds the lock an acquirer waits, and gets it only after the holder released it."""
+    data = tmp_path / "s.json"
+    proc, _ = _start_holder(data, 0.6)
+    try:
+        with FileLock(data, timeout=10):
+            acquired = time.time()
+        line = proc.stdout.readline().decode()
+        assert line.startswith("releasing ")
+        released = float(line.split()[1])
+        assert acquired >= released  # it did not get in while the holder (0.6 s) still held it
+        proc.wait(timeout=10)
+    finally:
+        _stop(proc)
+    assert proc.returncode == 0
+
+
+def test_holder_that_never_releases_gives_lock_timeout(tmp_path: Path) -> None:
+    """A holder that never releases makes the waiter fail after the bounded wait with LockTimeoutError naming the lock path."""
+    data = tmp_path / "s.json"
+    proc, _ = _start_holder(data, -1)
+    try:
+        start = time.monotonic()
+        with pytest.raises(LockTimeoutError) as info:
+            FileLock(data, timeout=0.4).acquire()
+        waited = time.monotonic() - start
+    finally:
+        _stop(proc)
+    assert 0.35 <= waited < 3
+    err = info.value
+    assert isinstance(err, SynapseError)
+    assert err.lock_path == str(data) + ".lock"
+    assert str(data) + ".lock" in str(err) and "0.4 s" in str(err)
+
+
+def test_lock_timeout_alias() -> None:
+    """synapse_cli.errors.LockTimeout is the same class as LockTimeoutError."""
+    assert errors.LockTimeout is LockTimeoutError
+    from synapse_cli.errors import LockTimeout
+
+    assert issubclass(LockTimeout, SynapseError)
+
+
+def test_sigkilled_holder_releases_the_lock(tmp_path: Path) -> None:
+    """A holder killed with SIGKILL while holding the lock leaves no stuck lock."""
+    data = tmp_path / "s.json"
+    proc, _ = _start_holder(data, -1)
+    with pytest.raises(LockTimeoutError):
+        FileLock(data, timeout=0.05).acquire()
+    proc.send_signal(signal.SIGKILL)
+    _stop(proc)
+    assert proc.returncode == -signal.SIGKILL
+    start = time.monotonic()
+    with FileLock(data, timeout=2) as lock:
+        assert lock.held
+    assert time.monotonic() - start < 5
+
+
+def test_removed_lock_file_still_gives_exclusive_lock(tmp_path: Path) -> None:
+    """When the holder removes the lock file (remove_lock_file) a waiter still ends up with a real, exclusive lock."""
+    data = tmp_path / "s.json"
+    log_path = tmp_path / "holds.txt"
+    holder = FileLock(data, timeout=1)
+    holder.acquire()
+    # A second process now waits on the (soon orphaned) lock file.
+    waiter = subprocess.Popen(
+        helper_cmd("lock_holder.py", data, 0.8, 10, log_path),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
+    )
+    try:
+        time.sleep(0.3)  # let it start and block on the held lock
+        assert waiter.poll() is None
+        holder.remove_lock_file()
+        assert not os.path.exists(holder.path)
+        holder.release()
+        line = waiter.stdout.readline().decode()
+        assert line.startswith("locked "), line + waiter.stderr.read().decode(errors="replace")
+        # The waiter holds the lock on the file now at the path, so a third party is excluded.
+        assert os.path.exists(holder.path)
+        with pytest.raises(LockTimeoutError):
+            FileLock(data, timeout=0.2).acquire()
+        assert waiter.stdout.readline().decode().startswith("releasing ")
+        waiter.wait(timeout=10)
+    finally:
+        _stop(waiter)
+    assert waiter.returncode == 0
+    # Free again after the waiter released it.
+    with FileLock(data, timeout=1):
+        pass
+    assert log_path.read_text().count("\n") == 1
+
+
+def test_lock_exclusive_between_many_processes(tmp_path: Path) -> None:
+    """Four processes taking the same lock never hold it at overlapping times."""
+    data = tmp_path / "s.json"
+    log_path = tmp_path / "holds.txt"
+    procs = [
+        subprocess.Popen(helper_cmd("lock_holder.py", data, 0.05, 20, log_path),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
+        for _ in range(4)
+    ]
+    for proc in procs:
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+        assert proc.returncode == 0
+    spans = sorted(tuple(map(float, line.split()[1:])) for line in log_path.read_text().splitlines())
+    assert len(spans) == 4
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert start >= end
+
+
+def test_lock_taken_on_a_just_removed_lock_file_is_retaken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A waiter that opened the lock file just before its holder removed it does not keep a lock on the orphan inode."""
+    from synapse_cli import locking
+
+    data = tmp_path / "s.json"
+    holder = FileLock(data, timeout=1)
+    holder.acquire()
+    real_try_lock = locking._try_lock
+    attempts: list[int] = []
+
+    def interleaved(fd: int) -> bool:
+        if not attempts:
+            # The waiter has opened the old lock file; now the holder removes it and lets go.
+            holder.remove_lock_file()
+            holder.release()
+        attempts.append(os.fstat(fd).st_ino)
+        return real_try_lock(fd)
+
+    monkeypatch.setattr(locking, "_try_lock", interleaved)
+    waiter = FileLock(data, timeout=1)
+    waiter.acquire()
+    monkeypatch.setattr(locking, "_try_lock", real_try_lock)
+    try:
+        assert len(attempts) == 2  # the lock on the orphan was dropped and taken again
+        assert os.fstat(waiter._fd).st_ino == os.stat(waiter.path).st_ino
+        with pytest.raises(LockTimeoutError):  # so anyone else opening the path is excluded
+            FileLock(data, timeout=0.1).acquire()
+    finally:
+        waiter.release()
