@@ -75,6 +75,16 @@ def _configure_hook_log(args: list[str]) -> None:
     log.configure(file_path=paths.log_file if paths.is_initialised() else None, debug=debug)
 
 
+def _report_failure(message: str, under_hook: bool, args: list[str]) -> None:
+    """One line on stderr; under ``hook`` only in the log (and on stderr when debugging)."""
+    message = " ".join(message.splitlines())
+    if under_hook:
+        _configure_hook_log(args)
+        log.warning(message)
+    else:
+        sys.stderr.write(message + "\n")
+
+
 class SynapseGroup(TyperGroup):
     """The top-level group; its ``main`` is the only place exceptions become exit codes."""
 
@@ -93,16 +103,18 @@ class SynapseGroup(TyperGroup):
                 exc.show()
                 code = exc.exit_code
         except typer.Abort:
-            sys.stderr.write("synapse: aborted\n")
+            _report_failure("synapse: aborted", under_hook, args)
             code = EXIT_FAILURE
         except SynapseError as exc:
-            sys.stderr.write(f"synapse: {exc}\n")
+            _report_failure(f"synapse: {exc}", under_hook, args)
             code = EXIT_FAILURE
         except BrokenPipeError:
             code = EXIT_FAILURE
         except Exception as exc:
+            if under_hook:
+                _configure_hook_log(args)
             where = _report_unexpected(exc)
-            sys.stderr.write(f"synapse: unexpected error: {type(exc).__name__}: {exc} (traceback in {where})\n")
+            _report_failure(f"synapse: unexpected error: {type(exc).__name__}: {exc} (traceback in {where})", under_hook, args)
             code = EXIT_FAILURE
         if under_hook:
             code = EXIT_OK
@@ -146,7 +158,9 @@ def main_options(
     """Keep AIOS session state safe: atomic, locked, compatible with the JavaScript side."""
     debug = debug or os.environ.get("SYNAPSE_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
     ctx.obj = CliContext(project_dir=project_dir, debug=debug, config_path=config)
-    log.configure(stderr=True, debug=debug)
+    # The core's own diagnostics reach stderr only with --debug: an expected failure
+    # is reported as exactly one line, ``synapse: <what went wrong>`` (see main()).
+    log.configure(debug=debug)
 
 
 def _register() -> None:

@@ -30,13 +30,12 @@ class CliContext:
     def configure_log(self) -> None:
         paths = self._paths
         log_file = paths.log_file if paths is not None and paths.is_initialised() else None
-        log.configure(file_path=log_file, stderr=True, debug=self.debug)
+        log.configure(file_path=log_file, debug=self.debug)
 
     def config(self, overrides: dict[str, tuple[Any, str]] | None = None) -> Config:
         config = load_config(self.paths.root, explicit_path=self.config_path, overrides=overrides, strict=True)
         log.configure(
             file_path=self.paths.log_file if self.paths.is_initialised() else None,
-            stderr=True,
             debug=self.debug,
             max_bytes=config.log_max_bytes,
         )
