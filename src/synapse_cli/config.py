@@ -103,6 +103,11 @@ SETTINGS: tuple[Setting, ...] = (
         "How long the hook waits at exit for the background cleanup to finish.",
     ),
     Setting(
+        "synapse.session.startCleanupIntervalSeconds", 300, "SYNAPSE_START_CLEANUP_INTERVAL_SECONDS",
+        _number(0, 31_536_000, allow_zero=True),
+        "Least time between two cleanups run by `synapse hook session-start`, across sessions.",
+    ),
+    Setting(
         "synapse.session.tempMaxAgeSeconds", 600, "SYNAPSE_TEMP_MAX_AGE_SECONDS",
         _number(0, 31_536_000, allow_zero=True),
         "Age after which a temp file left by an interrupted write is swept by cleanup.",
@@ -148,6 +153,10 @@ class Config:
     @property
     def cleanup_grace_seconds(self) -> float:
         return self.values["synapse.session.cleanupGraceMs"] / 1000.0
+
+    @property
+    def start_cleanup_interval_seconds(self) -> float:
+        return self.values["synapse.session.startCleanupIntervalSeconds"]
 
     @property
     def temp_max_age_seconds(self) -> float:

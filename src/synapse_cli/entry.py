@@ -1,6 +1,7 @@
 """The ``synapse`` console script.
 
-``synapse hook prompt-submit`` runs on every prompt, so it is dispatched here
+``synapse hook prompt-submit`` runs on every prompt (and ``session-start`` and
+``session-end`` within an editor's small time budget), so hooks are dispatched here
 straight to ``synapse_cli.hook`` without building the Typer application (Typer and
 what it pulls in cost 60-200 ms against about 11 ms for a bare interpreter). Any
 other command line, including ``hook prompt-submit --help`` or an option this fast
@@ -12,34 +13,48 @@ from __future__ import annotations
 import os
 import sys
 
-_HOOK_COMMANDS = ("prompt-submit",)
+_HOOK_COMMANDS = ("prompt-submit", "session-start", "session-end")
+_VALUE_OPTIONS = {"--project-dir": "project_dir", "--config": "config_path"}
+_HOOK_VALUE_OPTIONS = {**_VALUE_OPTIONS, "--agent": "agent"}
+
+
+def _take_options(tokens: list[str], known: dict[str, str], options: dict) -> int | None:
+    """Read leading options into ``options``; return where they end, or None for one the fast path does not know."""
+    index = 0
+    while index < len(tokens) and tokens[index].startswith("-"):
+        token = tokens[index]
+        name, equals, value = token.partition("=")
+        if token == "--debug":
+            options["debug"] = True
+            index += 1
+        elif name in known and equals:
+            options[known[name]] = value
+            index += 1
+        elif token in known and index + 1 < len(tokens):
+            options[known[token]] = tokens[index + 1]
+            index += 2
+        else:
+            return None
+    return index
 
 
 def _fast_hook_call(argv: list[str]) -> dict | None:
-    """The keyword arguments of a plain hook invocation, or None to go through Typer."""
+    """The keyword arguments of a plain hook invocation, or None to go through Typer.
+
+    ``[--project-dir P] [--config F] [--debug] hook NAME [--agent A] [--project-dir P]
+    [--config F] [--debug]``; anything else (``--help`` included) goes through Typer.
+    """
     options: dict = {}
-    index = 0
-    while index < len(argv) and argv[index].startswith("-"):
-        token = argv[index]
-        if token == "--debug":
-            options["debug"] = True
-            index += 1
-        elif token in ("--project-dir", "--config") and index + 1 < len(argv):
-            options[token[2:].replace("-", "_").replace("config", "config_path")] = argv[index + 1]
-            index += 2
-        elif token.startswith(("--project-dir=", "--config=")):
-            name, _, value = token[2:].partition("=")
-            options[name.replace("-", "_").replace("config", "config_path")] = value
-            index += 1
-        else:
-            return None
-    if argv[index : index + 1] != ["hook"] or len(argv) < index + 2 or argv[index + 1] not in _HOOK_COMMANDS:
+    index = _take_options(argv, _VALUE_OPTIONS, options)
+    if index is None or argv[index : index + 1] != ["hook"] or index + 1 >= len(argv):
         return None
-    for token in argv[index + 2 :]:
-        if token == "--debug":
-            options["debug"] = True
-        else:
-            return None
+    name = argv[index + 1]
+    if name not in _HOOK_COMMANDS:
+        return None
+    rest = argv[index + 2 :]
+    if _take_options(rest, _HOOK_VALUE_OPTIONS, options) != len(rest):
+        return None
+    options["name"] = name
     return options
 
 
@@ -61,9 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     hook_call = _fast_hook_call(args)
     if hook_call is not None:
-        from synapse_cli.hook import run_prompt_submit
+        from synapse_cli.hook import run_hook
 
-        _finish(*run_prompt_submit(**hook_call))
+        _finish(*run_hook(hook_call.pop("name"), **hook_call))
     from synapse_cli.cli.app import run
 
     sys.exit(run(args))

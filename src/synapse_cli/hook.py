@@ -1,9 +1,14 @@
-"""The per-prompt hook, run by the editor on every prompt the user types.
+"""The hooks editors run: every prompt, and a session's start and end.
 
-Its contract with the user comes first: the prompt always goes through. Whatever
-happens, it returns exit code 0 and writes nothing on stdout (a hook's stdout is
-injected into the model's context; exit 2 would erase the prompt). Problems go to
+Their contract with the user comes first: the prompt always goes through. Whatever
+happens, a hook returns exit code 0 and writes nothing on stdout but the agent's own
+"go on" answer (Cursor's ``{"continue": true}``): a hook's stdout is injected into the
+model's context, and exit 2 would erase the prompt. Problems go to
 ``.synapse/cache/synapse.log`` and, with ``--debug``/``SYNAPSE_DEBUG=1``, to stderr.
+
+One event shape per agent: Claude Code and Codex (``session_id``, ``cwd``), Gemini
+CLI's BeforeAgent (project from ``$GEMINI_PROJECT_DIR``), Cursor's beforeSubmitPrompt
+(``conversation_id``, the first of ``workspace_roots``). Each writes the same state.
 
 Every import here is paid on every prompt: this module and what it imports use only
 the standard library's cheapest modules (no Typer, rich, yaml, logging, pathlib,
@@ -158,65 +163,139 @@ def _start_cleanup(store: SessionStore, config: Config, session_id: str):  # -> 
     return thread
 
 
+AGENTS = ("claude", "codex", "gemini", "cursor")
+_PROJECT_ENV_VARS = {
+    "claude": ("CLAUDE_PROJECT_DIR",),
+    "codex": ("CLAUDE_PROJECT_DIR",),
+    "gemini": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
+    "cursor": (),
+}
+# What each agent needs on stdout to go on; never a blocking answer.
+_GO_ON = {"cursor": '{"continue": true}\n'}
+
+
+def detect_agent(event: dict[str, Any]) -> str:
+    """Which agent sent ``event``, from the fields only that agent sends."""
+    name = event.get("hook_event_name")
+    if name == "beforeSubmitPrompt" or "conversation_id" in event or "workspace_roots" in event:
+        return "cursor"
+    if name == "BeforeAgent" or name == "AfterAgent":
+        return "gemini"
+    if "turn_id" in event:
+        return "codex"
+    return "claude"
+
+
+def event_session_and_cwd(agent: str, event: dict[str, Any]) -> tuple[Any, str | None]:
+    """The session id and the folder the agent works in, as that agent names them."""
+    if agent == "cursor":
+        roots = event.get("workspace_roots")
+        first = roots[0] if isinstance(roots, list) and roots else None
+        return event.get("conversation_id"), first if isinstance(first, str) else None
+    cwd = event.get("cwd")
+    return event.get("session_id"), cwd if isinstance(cwd, str) else None
+
+
 def _is_truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in _TRUTHY
 
 
-def run_prompt_submit(
+class HookCall:
+    """One hook run: the event, the agent, the project and its configuration."""
+
+    def __init__(self, name: str, agent: str | None, project_dir: str | None, config_path: str | None,
+                 environ: Mapping[str, str], stdin_fd: int, debug: bool):
+        self.name = name
+        self.forced_agent = agent
+        self.agent = agent or "claude"
+        self.project_dir = project_dir
+        self.config_path = config_path
+        self.environ = environ
+        self.stdin_fd = stdin_fd
+        self.debug = debug
+        self.started = time.perf_counter()
+
+    def prepare(self):  # -> tuple[str, dict, Config, SessionStore, ProjectPaths] | None
+        """Read the event and find the project; None when there is nothing to do."""
+        received = read_event(self.stdin_fd)
+        event = received.event or {}
+        if self.forced_agent is None and received.event is not None:
+            self.agent = detect_agent(event)
+        session_id, payload_cwd = event_session_and_cwd(self.agent, event)
+        root = resolve_project_root(
+            self.project_dir, for_hook=True, payload_cwd=payload_cwd, environ=self.environ,
+            project_env_vars=_PROJECT_ENV_VARS.get(self.agent, ()),
+        )
+        paths = ProjectPaths(root)
+        if not paths.is_initialised():
+            log.debug(f"no {paths.synapse_dir} folder: this project has not opted in; nothing to do")
+            return None
+        log.configure(file_path=paths.log_file, debug=self.debug)
+        if received.problem:
+            log.warning(f"hook {self.name}: {received.problem}")
+            return None
+
+        from synapse_cli.config import load_config
+        from synapse_cli.errors import SynapseError
+        from synapse_cli.sessions import SessionStore, validate_session_id
+
+        try:
+            validate_session_id(session_id)
+        except SynapseError as exc:
+            log.warning(f"hook {self.name} ({self.agent}): {exc}; nothing recorded")
+            return None
+        config = load_config(root, explicit_path=self.config_path, environ=self.environ, strict=False, cache_dir=paths.cache_dir)
+        log.configure(file_path=paths.log_file, debug=self.debug, max_bytes=config.log_max_bytes)
+        for problem in config.problems:
+            log.warning(problem)
+        store = SessionStore(paths.sessions_dir, fsync=config.fsync, lock_timeout=config.lock_timeout)
+        return session_id, event, config, store, paths
+
+
+def run_hook(
+    name: str,
     *,
+    agent: str | None = None,
     project_dir: str | None = None,
     debug: bool = False,
     config_path: str | None = None,
     environ: Mapping[str, str] | None = None,
     stdin_fd: int = 0,
 ) -> tuple[int, str]:
-    """Handle one UserPromptSubmit event; return ``(exit code, stdout text)`` — always ``(0, "")``."""
+    """Handle one editor event; return ``(exit code, stdout text)``. The exit code is always 0."""
     environ = os.environ if environ is None else environ
     debug = debug or _is_truthy(environ.get("SYNAPSE_DEBUG"))
     log.configure(debug=debug)
+    call = HookCall(name, agent if agent in AGENTS else None, project_dir, config_path, environ, stdin_fd, debug)
+    if agent is not None and agent not in AGENTS:
+        log.warning(f"hook {name}: unknown --agent {agent!r} (known: {', '.join(AGENTS)}); recognising it from the event")
     try:
-        _prompt_submit(project_dir, config_path, environ, stdin_fd, debug)
+        _HANDLERS[name](call)
     except Exception as exc:
         try:
-            import traceback
+            from synapse_cli.errors import SynapseError
 
-            log.error(f"hook prompt-submit failed unexpectedly: {exc!r}\n{traceback.format_exc()}")
+            if isinstance(exc, SynapseError):
+                log.warning(f"hook {name} ({call.agent}): session not updated: {exc}")
+            else:
+                import traceback
+
+                log.error(f"hook {name} failed unexpectedly: {exc!r}\n{traceback.format_exc()}")
         except Exception:
             pass
-    return 0, ""
+    return 0, _GO_ON.get(call.agent, "")
 
 
-def _prompt_submit(project_dir: str | None, config_path: str | None, environ: Mapping[str, str], stdin_fd: int, debug: bool) -> None:
-    started = time.perf_counter()
-    received = read_event(stdin_fd)
-    event = received.event or {}
-    payload_cwd = event.get("cwd")
-    root = resolve_project_root(project_dir, for_hook=True, payload_cwd=payload_cwd if isinstance(payload_cwd, str) else None, environ=environ)
-    paths = ProjectPaths(root)
-    if not paths.is_initialised():
-        log.debug(f"no {paths.synapse_dir} folder: this project has not opted in; nothing to do")
+def run_prompt_submit(**options: Any) -> tuple[int, str]:
+    """``run_hook("prompt-submit", ...)``."""
+    return run_hook("prompt-submit", **options)
+
+
+def _prompt_submit(call: HookCall) -> None:
+    prepared = call.prepare()
+    if prepared is None:
         return
-    log.configure(file_path=paths.log_file, debug=debug)
-    if received.problem:
-        log.warning(f"hook prompt-submit: {received.problem}")
-        return
-
-    from synapse_cli.config import load_config
-    from synapse_cli.errors import SynapseError
-    from synapse_cli.sessions import SessionStore, validate_session_id
-
-    session_id = event.get("session_id")
-    try:
-        validate_session_id(session_id)
-    except SynapseError as exc:
-        log.warning(f"hook prompt-submit: {exc}; nothing recorded")
-        return
-    config = load_config(root, explicit_path=config_path, environ=environ, strict=False, cache_dir=paths.cache_dir)
-    log.configure(file_path=paths.log_file, debug=debug, max_bytes=config.log_max_bytes)
-    for problem in config.problems:
-        log.warning(problem)
-
-    store = SessionStore(paths.sessions_dir, fsync=config.fsync, lock_timeout=config.lock_timeout)
+    session_id, _event, config, store, paths = prepared
     cleaner = []
 
     def start_cleanup_on_first_prompt(session: dict[str, Any] | None) -> None:
@@ -224,15 +303,71 @@ def _prompt_submit(project_dir: str | None, config_path: str | None, environ: Ma
             cleaner.append(_start_cleanup(store, config, session_id))
 
     try:
-        result = store.update(session_id, cwd=root, track_bracket=True, on_load=start_cleanup_on_first_prompt)
+        result = store.update(session_id, cwd=paths.root, track_bracket=True, on_load=start_cleanup_on_first_prompt)
         if result.set_aside_path:
             log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
-        if debug:
-            log.debug(f"session {session_id}: prompt {result.session['prompt_count']} recorded in {(time.perf_counter() - started) * 1000:.1f} ms")
-    except SynapseError as exc:
-        log.warning(f"hook prompt-submit: session {session_id} not updated: {exc}")
+        if call.debug:
+            elapsed = (time.perf_counter() - call.started) * 1000
+            log.debug(f"session {session_id} ({call.agent}): prompt {result.session['prompt_count']} recorded in {elapsed:.1f} ms")
     finally:
         for thread in cleaner:
             thread.join(config.cleanup_grace_seconds)
             if thread.is_alive():
                 log.debug("stale-session cleanup still running at exit; a later first prompt finishes it")
+
+
+_LAST_START_CLEANUP = "last-start-cleanup"
+
+
+def _claim_start_cleanup(paths: ProjectPaths, interval: float) -> bool:
+    """Whether this session start should clean: at most once per ``interval`` across sessions.
+
+    The marker's mtime is the time of the last claim. Two starts racing may both clean,
+    which is harmless: cleanup is safe to run concurrently.
+    """
+    marker = os.path.join(paths.cache_dir, _LAST_START_CLEANUP)
+    try:
+        if time.time() - os.stat(marker).st_mtime < interval:
+            return False
+    except FileNotFoundError:
+        pass
+    try:
+        os.makedirs(paths.cache_dir, exist_ok=True)
+        with open(marker, "a"):
+            pass
+        os.utime(marker, None)
+    except OSError as exc:
+        log.debug(f"cannot record the session-start cleanup time in {marker}: {exc}")
+    return True
+
+
+def _session_start(call: HookCall) -> None:
+    prepared = call.prepare()
+    if prepared is None:
+        return
+    session_id, _event, config, store, paths = prepared
+    result = store.create(session_id, cwd=paths.root)
+    if result.set_aside_path:
+        log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
+    if config.auto_clean and _claim_start_cleanup(paths, config.start_cleanup_interval_seconds):
+        # Registered as an asynchronous hook, a session start can afford the whole cleanup.
+        cleaned = store.clean_stale(config.stale_ttl_hours, temp_max_age_seconds=config.temp_max_age_seconds)
+        for name in cleaned.corrupt:
+            log.warning(f"stale session file {name}.json does not parse; kept for inspection")
+
+
+def _session_end(call: HookCall) -> None:
+    prepared = call.prepare()
+    if prepared is None:
+        return
+    session_id, event, _config, store, _paths = prepared
+    from synapse_cli.jsonio import iso_timestamp
+
+    reason = event.get("reason")
+    fields = {"ended_at": iso_timestamp(), "end_reason": reason if isinstance(reason, str) else None}
+    if store.update(session_id, fields, count_prompt=False, create_missing=False) is None:
+        log.debug(f"session-end for {session_id}: no session file; nothing to record")
+
+
+_HANDLERS = {"prompt-submit": _prompt_submit, "session-start": _session_start, "session-end": _session_end}
+HOOK_NAMES = tuple(_HANDLERS)

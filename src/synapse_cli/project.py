@@ -55,11 +55,13 @@ def resolve_project_root(
     payload_cwd: str | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: str | None = None,
+    project_env_vars: tuple[str, ...] = (PROJECT_DIR_ENV_VAR,),
 ) -> str:
     """The project to act on.
 
-    ``explicit`` (``--project-dir``) > for hooks ``$CLAUDE_PROJECT_DIR`` when non-empty,
-    then the nearest project at or above the payload's ``cwd`` > the nearest project at
+    ``explicit`` (``--project-dir``) > for hooks the first non-empty of
+    ``project_env_vars`` (``$CLAUDE_PROJECT_DIR``; Gemini's ``$GEMINI_PROJECT_DIR``),
+    then the nearest project at or above the event's ``cwd`` > the nearest project at
     or above the current folder > the current folder.
     """
     if explicit:
@@ -67,9 +69,10 @@ def resolve_project_root(
     environ = os.environ if environ is None else environ
     cwd = cwd or os.getcwd()
     if for_hook:
-        from_env = environ.get(PROJECT_DIR_ENV_VAR)
-        if from_env:
-            return os.path.abspath(from_env)
+        for name in project_env_vars:
+            from_env = environ.get(name)
+            if from_env:
+                return os.path.abspath(from_env)
         found = nearest_project(payload_cwd) if isinstance(payload_cwd, str) else None
         if found:
             return found

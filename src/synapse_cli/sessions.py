@@ -325,13 +325,18 @@ class SessionStore:
         cwd: str | None = None,
         track_bracket: bool = False,
         on_load: Callable[[dict[str, Any] | None], None] | None = None,
-    ) -> UpdateResult:
+        count_prompt: bool = True,
+        create_missing: bool = True,
+    ) -> UpdateResult | None:
         """Merge ``updates`` into the session (creating it if missing), then count one prompt.
 
         Under the session's lock: load (an unusable file is moved aside and a fresh
         session takes its place), call ``on_load`` with what was loaded, merge,
         ``prompt_count += 1``, ``last_activity = now`` and, with ``track_bracket``,
         ``context.last_bracket`` for the new count; then write atomically.
+        ``count_prompt=False`` records the update without counting a prompt (session
+        end); ``create_missing=False`` returns None, writing nothing, when there is no
+        session file (an unusable one is then left in place too).
         Raises ``InvalidInputError`` for an update that would make the file invalid,
         ``LockTimeoutError``, ``StateFileAccessError`` or ``AtomicWriteError``.
         """
@@ -344,7 +349,12 @@ class SessionStore:
         path = self.path_for(session_id)
         lock = self._lock(path)
         try:
-            session, aside, reason = self._load_or_set_aside(path)
+            if create_missing:
+                session, aside, reason = self._load_or_set_aside(path)
+            else:
+                session, aside, reason = self._read(path), None, None
+                if session is None:
+                    return None
             if on_load is not None:
                 on_load(session)
             created = session is None
@@ -356,7 +366,8 @@ class SessionStore:
                 check_session(session, path)
             except (CorruptFileError, UnsupportedSchemaError) as exc:
                 raise InvalidInputError(f"the update would make the session invalid: {str(exc).split(': ', 1)[-1]}") from exc
-            session["prompt_count"] = session.get("prompt_count", 0) + 1
+            if count_prompt:
+                session["prompt_count"] = session.get("prompt_count", 0) + 1
             session["last_activity"] = iso_timestamp()
             if track_bracket:
                 context = session.get("context") if isinstance(session.get("context"), dict) else {}

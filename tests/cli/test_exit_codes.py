@@ -54,7 +54,7 @@ def test_a_group_without_a_subcommand_shows_help_and_exits_2(cli, project, group
         ["hook", "no-such-hook"],
         ["hook"],
         ["--bogus", "hook", "prompt-submit"],
-        ["hook", "prompt-submit", "--project-dir", "."],
+        ["hook", "prompt-submit", "--agent"],
     ],
 )
 def test_usage_errors_under_hook_exit_0_silently_and_are_logged(cli, project, args, monkeypatch):
@@ -169,10 +169,10 @@ def test_unexpected_exception_under_hook_exits_0_and_stays_off_stdout_and_stderr
     """Even an unexpected exception in the hook command exits 0 with empty stdout/stderr; the traceback is logged."""
     import synapse_cli.cli.hook_cmd as hook_cmd
 
-    def explode(**kwargs):
+    def explode(*args, **kwargs):
         raise RuntimeError("hook blew up")
 
-    monkeypatch.setattr(hook_cmd, "run_prompt_submit", explode)
+    monkeypatch.setattr(hook_cmd, "run_hook", explode)
     result = cli(project, "hook", "prompt-submit", input="{}")
     assert result.exit_code == 0
     assert result.stdout == "" and result.stderr == ""

@@ -51,7 +51,6 @@ BAD_PAYLOADS = {
     "hidden": claude_payload(session_id=".hidden"),
     "bridge-name": claude_payload(session_id="_active-agent"),
     "too-long": claude_payload(session_id="a" * 5000),
-    "cursor-shape": (PAYLOADS / "cursor-before-submit-prompt.json").read_bytes(),
 }
 
 

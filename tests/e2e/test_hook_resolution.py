@@ -135,9 +135,11 @@ def test_other_agents_payloads_are_recorded(project, elsewhere, name):
     assert read_json(session_path(project, event["session_id"]))["prompt_count"] == 1
 
 
-def test_cursor_payload_without_session_id_records_nothing(project):
-    """Cursor's event has no session_id: exit 0, silent, no session file, a warning in the log."""
-    before = snapshot(project)
-    result = hook((PAYLOADS / "cursor-before-submit-prompt.json").read_bytes(), cwd=project)
-    assert_silent_success(result)
-    assert snapshot(project) == before
+def test_cursor_payload_records_its_conversation_in_its_first_workspace_root(project, elsewhere):
+    """Cursor's event: conversation_id is the session and the first workspace root the project; stdout says go on."""
+    event = json.loads((PAYLOADS / "cursor-before-submit-prompt.json").read_text())
+    event["workspace_roots"] = [str(project), str(elsewhere)]
+    result = hook(json.dumps(event).encode(), cwd=elsewhere)
+    assert result.returncode == 0 and result.stderr == b""
+    assert json.loads(result.stdout) == {"continue": True}
+    assert read_json(session_path(project, event["conversation_id"]))["prompt_count"] == 1

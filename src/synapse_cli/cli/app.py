@@ -28,18 +28,28 @@ _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "C
 _GLOBAL_OPTIONS_WITH_VALUE = ("--project-dir", "--config")
 
 
-def _subcommand(args: list[str]) -> str | None:
-    """The first command word after the global options."""
+_HOOK_MANAGEMENT_COMMANDS = ("install", "uninstall")
+
+
+def _command_words(args: list[str]) -> list[str]:
+    """The command words, skipping options (and the values of the global ones)."""
+    words = []
     index = 0
     while index < len(args):
         token = args[index]
         if token in _GLOBAL_OPTIONS_WITH_VALUE:
             index += 2
-        elif token.startswith("-"):
-            index += 1
-        else:
-            return token
-    return None
+            continue
+        if not token.startswith("-"):
+            words.append(token)
+        index += 1
+    return words
+
+
+def _is_editor_hook(args: list[str]) -> bool:
+    """Whether an editor is running a hook: ``synapse hook <event>`` (not ``hook install``)."""
+    words = _command_words(args)
+    return bool(words) and words[0] == "hook" and (len(words) < 2 or words[1] not in _HOOK_MANAGEMENT_COMMANDS)
 
 
 def _fallback_log_file() -> str:
@@ -90,7 +100,7 @@ class SynapseGroup(TyperGroup):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
         args = list(sys.argv[1:] if args is None else args)
-        under_hook = _subcommand(args) == "hook"
+        under_hook = _is_editor_hook(args)
         try:
             result = super().main(args=args, prog_name=prog_name or "synapse", complete_var=complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
@@ -164,9 +174,10 @@ def main_options(
 
 
 def _register() -> None:
-    from synapse_cli.cli import config_cmd, hook_cmd, init_cmd, metrics_cmd, session_cmd, state_cmd
+    from synapse_cli.cli import config_cmd, doctor_cmd, hook_cmd, init_cmd, metrics_cmd, session_cmd, state_cmd
 
     app.command("init")(init_cmd.init)
+    app.command("doctor")(doctor_cmd.doctor)
     app.add_typer(hook_cmd.app, name="hook")
     app.add_typer(session_cmd.app, name="session")
     app.add_typer(state_cmd.app, name="state")

@@ -1,22 +1,24 @@
 """``synapse hook ...``: the commands editors run. They always exit 0.
 
-``synapse hook prompt-submit`` normally never reaches this module: the console
-script dispatches it straight to the core (see ``synapse_cli.entry``). This Typer
-command serves ``--help`` and invocations with options the fast path does not know.
+The hooks themselves normally never reach this module: the console script dispatches
+them straight to the core (see ``synapse_cli.entry``). These Typer commands serve
+``--help`` and invocations the fast path does not take. ``install`` and ``uninstall``
+wire synapse into an editor's settings.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from synapse_cli.cli.context import CliContext
-from synapse_cli.hook import run_prompt_submit
+from synapse_cli.cli import install_cmd
+from synapse_cli.hook import run_hook
 
 app = typer.Typer(
-    help="Hooks for AI-coding editors. They always exit 0 and print nothing on stdout, whatever happens.",
+    help="Hooks for AI-coding editors (they always exit 0 and print nothing on stdout, whatever happens), and installing them.",
     # Not no_args_is_help: Typer prints that help on stdout, which an editor would inject
     # into the model's context. A bare `synapse hook` is a usage error, logged silently.
     no_args_is_help=False,
@@ -54,24 +56,26 @@ def _stdin_fd() -> tuple[int, object | None]:
     return spool.fileno(), spool
 
 
-@app.command("prompt-submit")
-def prompt_submit(
-    ctx: typer.Context,
-    debug: Annotated[bool, typer.Option("--debug", help="Print diagnostics on stderr (same as the global --debug).")] = False,
-) -> None:
-    """Record one prompt (Claude Code's UserPromptSubmit event on stdin).
+AgentOption = Annotated[
+    Optional[str],
+    typer.Option("--agent", help="The editor sending the event: claude, codex, gemini or cursor (default: recognised from the event)."),
+]
+ProjectDirOption = Annotated[Optional[str], typer.Option("--project-dir", help="Same as the global --project-dir.")]
+ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Same as the global --config.")]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Print diagnostics on stderr (same as the global --debug).")]
 
-    Loads the session named by the event's session_id (creating it if missing),
-    counts the prompt and updates last_activity and the context bracket, all under
-    the session's lock and written atomically. On a session's first prompt it also
-    removes stale sessions in the background. Does nothing in a project without a
-    .synapse/ folder. Problems are logged to .synapse/cache/synapse.log.
-    """
+
+def _run(ctx: typer.Context, name: str, agent: str | None, project_dir: str | None, config: str | None, debug: bool) -> None:
     options: CliContext = ctx.obj
     stdin_fd, spool = _stdin_fd()
     try:
-        code, output = run_prompt_submit(
-            project_dir=options.project_dir, debug=options.debug or debug, config_path=options.config_path, stdin_fd=stdin_fd
+        code, output = run_hook(
+            name,
+            agent=agent,
+            project_dir=project_dir or options.project_dir,
+            debug=options.debug or debug,
+            config_path=config or options.config_path,
+            stdin_fd=stdin_fd,
         )
     finally:
         if spool is not None:
@@ -79,3 +83,57 @@ def prompt_submit(
     if output:
         sys.stdout.write(output)
     raise typer.Exit(code)
+
+
+@app.command("prompt-submit")
+def prompt_submit(
+    ctx: typer.Context,
+    agent: AgentOption = None,
+    project_dir: ProjectDirOption = None,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Record one prompt: the editor's prompt event on stdin (Claude Code and Codex
+    UserPromptSubmit, Gemini CLI BeforeAgent, Cursor beforeSubmitPrompt).
+
+    Loads the session named by the event (creating it if missing), counts the prompt
+    and updates last_activity and the context bracket, all under the session's lock and
+    written atomically. On a session's first prompt it also removes stale sessions in
+    the background. Does nothing in a project without a .synapse/ folder. Prints nothing
+    (Cursor: {"continue": true}); problems are logged to .synapse/cache/synapse.log.
+    """
+    _run(ctx, "prompt-submit", agent, project_dir, config, debug)
+
+
+@app.command("session-start")
+def session_start(
+    ctx: typer.Context,
+    agent: AgentOption = None,
+    project_dir: ProjectDirOption = None,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Start of a session (SessionStart event on stdin): create the session file if missing
+    and clean stale sessions, at most once per synapse.session.startCleanupIntervalSeconds
+    across sessions. Safe to register as an asynchronous hook.
+    """
+    _run(ctx, "session-start", agent, project_dir, config, debug)
+
+
+@app.command("session-end")
+def session_end(
+    ctx: typer.Context,
+    agent: AgentOption = None,
+    project_dir: ProjectDirOption = None,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """End of a session (SessionEnd event on stdin): record ended_at and end_reason (the
+    event's reason) in the session file, without counting a prompt. Does nothing for a
+    session that has no file.
+    """
+    _run(ctx, "session-end", agent, project_dir, config, debug)
+
+
+app.command("install")(install_cmd.install)
+app.command("uninstall")(install_cmd.uninstall)

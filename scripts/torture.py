@@ -1,0 +1,351 @@
+#!/usr/bin/env python3
+"""Torture runs for synapse: kill storm, concurrency soak and disk full.
+
+Runs the real installed ``synapse`` (the console script beside this interpreter, or
+``--synapse PATH``) against a throwaway project and checks, after every step, that no
+state file is torn and no acknowledged update is lost. Prints a summary table and
+exits 1 when any invariant was broken.
+
+    python scripts/torture.py                    # 1,000 kills, soak 8 x 50, disk full
+    python scripts/torture.py --kills 200 --soak-procs 4 --soak-prompts 20
+    python scripts/torture.py --json results.json
+
+What each section covers:
+- Kill storm: ``session update``, ``hook prompt-submit`` and ``metrics persist`` are
+  SIGKILLed at random moments. SIGKILL keeps the page cache, so this proves process
+  crashes never tear a file or lose an acknowledged update, not power-loss durability.
+- Concurrency soak: M processes x K prompts on one shared session and on sessions of
+  their own in one project, while ``session clean`` runs in a loop over stale sessions.
+- Disk full: the writers on a tiny tmpfs filled to the brim (or, where mounting is not
+  permitted, with ENOSPC injected by strace): every write fails cleanly, the previous
+  content survives, no temp file is left, and the hook still exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SESSION = "torture-shared-session"
+
+
+def default_synapse() -> str:
+    candidate = Path(sys.executable).parent / "synapse"
+    return str(candidate) if candidate.exists() else (shutil.which("synapse") or "synapse")
+
+
+class Torture:
+    def __init__(self, synapse: str, workdir: Path, seed: int):
+        self.synapse = synapse
+        self.workdir = workdir
+        self.random = random.Random(seed)
+        self.env = dict(os.environ)
+        for name in list(self.env):
+            if name.startswith("SYNAPSE_") or name == "CLAUDE_PROJECT_DIR":
+                del self.env[name]
+        # Bytecode cached as for a user; the throwaway project is the only thing written.
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        self.env["HOME"] = str(workdir / "home")
+        self.env["XDG_CACHE_HOME"] = str(workdir / "home" / ".cache")
+
+    # -- helpers -----------------------------------------------------------------
+    def new_project(self, name: str, base: Path | None = None) -> Path:
+        root = (base or self.workdir) / name
+        root.mkdir(parents=True)
+        self.run(["--project-dir", str(root), "init"], check=True)
+        return root
+
+    def run(self, args: list[str], *, stdin: bytes = b"", check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [self.synapse, *args], input=stdin, capture_output=True, env=env or self.env, timeout=60
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"synapse {' '.join(args)} failed: {result.stderr.decode(errors='replace')}")
+        return result
+
+    @staticmethod
+    def payload(root: Path, session: str) -> bytes:
+        return json.dumps(
+            {"session_id": session, "cwd": str(root), "hook_event_name": "UserPromptSubmit", "prompt": "torture prompt"}
+        ).encode()
+
+    @staticmethod
+    def parses(path: Path) -> bool:
+        try:
+            json.loads(path.read_bytes().decode("utf-8"))
+            return True
+        except (OSError, ValueError):
+            return False
+
+    @staticmethod
+    def prompt_count(path: Path) -> int:
+        try:
+            return json.loads(path.read_text())["prompt_count"]
+        except FileNotFoundError:
+            return 0
+
+    @staticmethod
+    def temp_files(root: Path) -> list[Path]:
+        return [p for p in (root / ".synapse").rglob("*") if ".tmp." in p.name and not p.name.endswith(".json")]
+
+    # -- kill storm --------------------------------------------------------------
+    def kill_storm(self, kills: int) -> dict:
+        root = self.new_project("kill-storm")
+        session_file = root / ".synapse" / "sessions" / f"{SESSION}.json"
+        metrics_file = root / ".synapse" / "metrics" / "uap-metrics.json"
+        stats = {"kills": 0, "completed": 0, "unparsable_files": 0, "acknowledged_lost": 0,
+                 "phantom_updates": 0, "temp_files_left": 0, "temp_files_swept": 0, "max_kill_delay_ms": 0.0}
+        metrics_written: set[str] = set()
+        acknowledged = 0
+        attempts = 0
+        while stats["kills"] < kills:
+            kind = self.random.choice(("update", "hook", "metrics"))
+            if kind == "update":
+                args, stdin = ["--project-dir", str(root), "session", "update", SESSION, "--title", f"t{attempts}"], b""
+            elif kind == "hook":
+                args, stdin = ["--project-dir", str(root), "hook", "prompt-submit"], self.payload(root, SESSION)
+            else:
+                total = self.random.randint(1, 10_000)
+                metrics_written.add(str(total))
+                args = ["--project-dir", str(root), "metrics", "persist", "--kind", "uap"]
+                stdin = json.dumps({"agentId": "dev", "totalDuration": total, "loaders": {"a": {"duration": 1, "status": "ok"}}}).encode()
+            before = self.prompt_count(session_file)
+            attempts += 1
+            process = subprocess.Popen([self.synapse, *args], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, env=self.env)
+            try:
+                process.stdin.write(stdin)
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+            # The hook takes ~25 ms, the Typer commands ~150 ms: kill anywhere inside that.
+            delay = self.random.uniform(0.0, 0.03 if kind == "hook" else 0.2)
+            stats["max_kill_delay_ms"] = max(stats["max_kill_delay_ms"], delay * 1000)
+            time.sleep(delay)
+            killed = process.poll() is None
+            if killed:
+                process.send_signal(signal.SIGKILL)
+            code = process.wait()
+            acked = not killed and code == 0
+            stats["kills" if killed else "completed"] += 1
+            after = self.prompt_count(session_file) if session_file.exists() and self.parses(session_file) else None
+            for path in (session_file, metrics_file, root / ".synapse" / "sessions" / "_active-agent.json"):
+                if path.exists() and not self.parses(path):
+                    stats["unparsable_files"] += 1
+            if after is None:
+                continue
+            if kind in ("update", "hook"):
+                if acked and after != before + 1:
+                    stats["acknowledged_lost"] += 1
+                if after not in (before, before + 1):
+                    stats["phantom_updates"] += 1
+                if acked:
+                    acknowledged += 1
+            elif metrics_file.exists() and self.parses(metrics_file):
+                total = json.loads(metrics_file.read_text()).get("totalDuration")
+                if str(total) not in metrics_written:
+                    stats["unparsable_files"] += 1  # content from nowhere counts as damage
+        left = self.temp_files(root)
+        stats["temp_files_left"] = len(left)
+        env = dict(self.env, SYNAPSE_TEMP_MAX_AGE_SECONDS="0")
+        self.run(["--project-dir", str(root), "session", "clean"], env=env, check=True)
+        # The sessions folder is what cleanup sweeps; the doctor sweeps the rest.
+        self.run(["--project-dir", str(root), "doctor", "--fix"], env=env)
+        stats["temp_files_swept"] = len(left) - len(self.temp_files(root))
+        stats["acknowledged_updates"] = acknowledged
+        stats["final_prompt_count"] = self.prompt_count(session_file)
+        stats["ok"] = stats["unparsable_files"] == 0 and stats["acknowledged_lost"] == 0 and stats["phantom_updates"] == 0 \
+            and not self.temp_files(root)
+        return stats
+
+    # -- concurrency soak --------------------------------------------------------
+    def soak(self, procs: int, prompts: int) -> dict:
+        root = self.new_project("soak")
+        sessions = root / ".synapse" / "sessions"
+        stale_ids = [f"stale-{i}" for i in range(50)]
+        old = time.time() - 400 * 3600
+        for sid in stale_ids:
+            path = sessions / f"{sid}.json"
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(old))
+            path.write_text(json.dumps({"uuid": sid, "schema_version": "2.0", "last_activity": stamp, "prompt_count": 3}, indent=2))
+            os.utime(path, (old, old))
+        worker = (
+            "import json,subprocess,sys\n"
+            "syn, root, shared, own, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])\n"
+            "for i in range(n):\n"
+            "    for sid in (shared, own):\n"
+            "        p = json.dumps({'session_id': sid, 'cwd': root, 'prompt': 'soak'}).encode()\n"
+            "        r = subprocess.run([syn, 'hook', 'prompt-submit'], input=p, capture_output=True)\n"
+            "        assert r.returncode == 0 and r.stdout == b'', r\n"
+        )
+        started = time.perf_counter()
+        workers = [
+            subprocess.Popen([sys.executable, "-c", worker, self.synapse, str(root), SESSION, f"own-{w}", str(prompts)], env=self.env)
+            for w in range(procs)
+        ]
+        cleaner_runs = 0
+        while any(w.poll() is None for w in workers):
+            self.run(["--project-dir", str(root), "session", "clean"], check=True)
+            cleaner_runs += 1
+        failed_workers = sum(1 for w in workers if w.wait() != 0)
+        elapsed = time.perf_counter() - started
+        damaged = [p.name for p in sessions.glob("*.json") if not self.parses(p)]
+        shared = self.prompt_count(sessions / f"{SESSION}.json")
+        own_counts = [self.prompt_count(sessions / f"own-{w}.json") for w in range(procs)]
+        stale_left = [sid for sid in stale_ids if (sessions / f"{sid}.json").exists()]
+        stats = {
+            "processes": procs, "prompts_each": prompts, "hook_runs": procs * prompts * 2, "seconds": round(elapsed, 2),
+            "hook_runs_per_second": round(procs * prompts * 2 / elapsed, 1),
+            "shared_prompt_count": shared, "shared_expected": procs * prompts,
+            "own_sessions_exact": sum(1 for c in own_counts if c == prompts), "own_sessions": procs,
+            "cleanup_runs": cleaner_runs, "stale_left": len(stale_left), "damaged_files": len(damaged),
+            "failed_workers": failed_workers,
+        }
+        stats["ok"] = (shared == procs * prompts and stats["own_sessions_exact"] == procs and not damaged
+                       and not stale_left and failed_workers == 0)
+        return stats
+
+    # -- disk full ---------------------------------------------------------------
+    def disk_full(self) -> dict:
+        mount = self.workdir / "tiny-fs"
+        mount.mkdir()
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True).returncode == 0
+        try:
+            if mounted:
+                return self._disk_full_on(mount, method="tmpfs of 4 MiB, filled")
+            return self._disk_full_strace(mount)
+        finally:
+            if mounted:
+                subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+    def _writers(self, root: Path) -> list[tuple[str, list[str], bytes, int]]:
+        return [
+            ("session update", ["--project-dir", str(root), "session", "update", SESSION, "--title", "new"], b"", 1),
+            ("hook prompt-submit", ["--project-dir", str(root), "hook", "prompt-submit"], self.payload(root, SESSION), 0),
+            ("metrics persist", ["--project-dir", str(root), "metrics", "persist"], json.dumps({"agentId": "dev", "totalDuration": 7}).encode(), 1),
+            ("state update", ["--project-dir", str(root), "state", "update", "--command", "*develop"], b"", 1),
+        ]
+
+    def _snapshot(self, root: Path) -> dict[str, bytes]:
+        return {str(p): p.read_bytes() for p in root.rglob("*") if p.is_file() and "cache" not in p.parts and not p.name.endswith(".lock")}
+
+    def _disk_full_on(self, base: Path, method: str) -> dict:
+        root = self.new_project("full", base)
+        for _, args, stdin, _ in self._writers(root):
+            self.run(args, stdin=stdin)  # every file exists with known content first
+        filler = base / "filler"
+        with open(filler, "wb") as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 65536)
+                    handle.flush()
+            except OSError:
+                pass
+        # Squeeze out the last partial blocks too.
+        with open(base / "filler2", "wb", buffering=0) as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 512)
+            except OSError:
+                pass
+        return self._check_writers(root, method, env=None)
+
+    def _disk_full_strace(self, base: Path) -> dict:
+        if not shutil.which("strace"):
+            return {"method": "none (no tmpfs mount, no strace)", "ok": False, "skipped": True}
+        root = self.new_project("full", base)
+        for _, args, stdin, _ in self._writers(root):
+            self.run(args, stdin=stdin)
+        return self._check_writers(root, "strace-injected ENOSPC on write()", env=None, strace=True)
+
+    def _check_writers(self, root: Path, method: str, env: dict | None, strace: bool = False) -> dict:
+        before = self._snapshot(root)
+        rows = []
+        for name, args, stdin, expected in self._writers(root):
+            command = [self.synapse, *args]
+            if strace:
+                command = ["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=write", "-e",
+                           "inject=write:error=ENOSPC:when=1+", "-P", str(root / ".synapse"), "-P", str(root / ".aios"), *command]
+            result = subprocess.run(command, input=stdin, capture_output=True, env=env or self.env, timeout=60)
+            message = result.stderr.decode(errors="replace").strip().splitlines()
+            rows.append({"writer": name, "exit": result.returncode, "expected_exit": expected,
+                         "stdout_empty": result.stdout == b"" if expected == 0 else True,
+                         "message": message[-1] if message else ""})
+        after = self._snapshot(root)
+        changed = [p for p in before if after.get(p) != before[p]]
+        temps = self.temp_files(root)
+        ok = all(r["exit"] == r["expected_exit"] and r["stdout_empty"] for r in rows) and not changed and not temps
+        return {"method": method, "writers": rows, "files_changed": changed, "temp_files_left": len(temps), "ok": ok}
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=1000, help="SIGKILLs in the kill storm (default 1000)")
+    parser.add_argument("--soak-procs", type=int, default=8, help="processes in the concurrency soak (default 8)")
+    parser.add_argument("--soak-prompts", type=int, default=50, help="prompts per process and session (default 50)")
+    parser.add_argument("--skip", action="append", default=[], choices=("kill", "soak", "disk"), help="skip a section")
+    parser.add_argument("--synapse", default=default_synapse(), help="the synapse executable to torture")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (printed, for replaying a run)")
+    parser.add_argument("--json", dest="json_file", help="write the raw results to this file")
+    options = parser.parse_args(argv)
+    seed = options.seed if options.seed is not None else random.randrange(1 << 30)
+    results: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "seed": seed}
+    with tempfile.TemporaryDirectory(prefix="synapse-torture-") as tmp:
+        torture = Torture(options.synapse, Path(tmp), seed)
+        started = time.perf_counter()
+        if "kill" not in options.skip:
+            results["kill_storm"] = torture.kill_storm(options.kills)
+        if "soak" not in options.skip:
+            results["soak"] = torture.soak(options.soak_procs, options.soak_prompts)
+        if "disk" not in options.skip:
+            results["disk_full"] = torture.disk_full()
+        results["seconds"] = round(time.perf_counter() - started, 1)
+    print(render(results))
+    if options.json_file:
+        Path(options.json_file).write_text(json.dumps(results, indent=2) + "\n")
+    sections = [results[k] for k in ("kill_storm", "soak", "disk_full") if k in results]
+    return 0 if all(s.get("ok") for s in sections) else 1
+
+
+def render(results: dict) -> str:
+    lines = [f"synapse torture run — {results['date']} — {results['machine']} — seed {results['seed']}", ""]
+    lines += ["| section | figure | value |", "|---|---|---|"]
+    for section in ("kill_storm", "soak", "disk_full"):
+        data = results.get(section)
+        if not data:
+            continue
+        for key, value in data.items():
+            if key == "writers":
+                for row in value:
+                    lines.append(f"| {section} | {row['writer']} | exit {row['exit']} (expected {row['expected_exit']}): {row['message'][:90]} |")
+                continue
+            lines.append(f"| {section} | {key} | {value} |")
+    verdicts = [f"{s}: {'PASS' if results[s].get('ok') else 'FAIL'}" for s in ("kill_storm", "soak", "disk_full") if s in results]
+    lines += ["", " · ".join(verdicts) + f" · {results['seconds']} s"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

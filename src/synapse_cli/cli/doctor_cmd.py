@@ -1,0 +1,68 @@
+"""``synapse doctor``: check a project's .synapse/ state and optionally repair it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from synapse_cli.cli.context import CliContext
+from synapse_cli.cli.output import emit_json, say, table
+from synapse_cli.config import load_config
+from synapse_cli.doctor import NOTE, examine
+from synapse_cli.errors import ConfigError
+
+
+def doctor(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what can be repaired safely and say what was done.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted
+    writes, abandoned lock files, stale sessions, an invalid config, and whether the hook is
+    registered for Claude Code.
+
+    Exits 1 when a file needs attention (after --fix: when something is still left), 0 when
+    healthy; an unregistered hook and files already set aside are notes only. --fix moves
+    corrupt files aside (never deletes them), sweeps old temp and lock files and removes
+    stale sessions. Example: synapse doctor --fix
+    """
+    options: CliContext = ctx.obj
+    paths = options.paths
+    config_error = None
+    try:
+        config = options.config()
+    except ConfigError as exc:
+        # An invalid config is a finding here, not a reason to stop: check the rest with defaults.
+        config_error = exc
+        config = load_config(paths.root, explicit_path=options.config_path, strict=False)
+    report = examine(
+        paths.root,
+        ttl_hours=config.stale_ttl_hours,
+        temp_max_age_seconds=config.temp_max_age_seconds,
+        config_error=config_error,
+        fix=fix,
+        fsync=config.fsync,
+        lock_timeout=config.lock_timeout,
+    )
+    if json_output:
+        emit_json(
+            {
+                "project": report.project_root,
+                "healthy": report.healthy,
+                "fixed": fix,
+                "findings": [f.as_dict() for f in report.findings],
+            }
+        )
+    elif not report.findings:
+        say(f"{paths.synapse_dir}: healthy.")
+    else:
+        rows = []
+        for finding in report.findings:
+            status = finding.fixed or ("note" if finding.severity == NOTE else "needs attention")
+            rows.append((finding.check, finding.path or "", finding.message, status))
+        table(f"synapse doctor: {report.project_root}", ("check", "path", "finding", "status"), rows)
+        left = len(report.problems_left)
+        say(f"{left} problem(s) need attention." if left else "Healthy" + (" after repairs." if fix else "."))
+    if not report.healthy:
+        raise typer.Exit(1)

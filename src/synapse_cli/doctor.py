@@ -1,0 +1,191 @@
+"""Health checks of a project's ``.synapse/`` state, and their safe repairs.
+
+A finding is a *problem* when a file needs attention (corrupt, wrong schema, orphaned
+temp file, abandoned lock file, stale session, invalid config) and a *note* when it
+is only worth knowing (hook not registered, files already set aside). Repairs never
+delete a file that might hold data: corrupt files are moved aside; only temp files
+of interrupted writes, lock files of vanished data files and stale sessions (by the
+same rules as cleanup) are removed. Nothing outside ``.synapse/`` is touched and no
+symlink is followed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from synapse_cli.atomic import is_temp_name
+from synapse_cli.errors import (
+    ConfigError,
+    CorruptFileError,
+    InvalidInputError,
+    LockTimeoutError,
+    StateFileAccessError,
+    UnsupportedSchemaError,
+)
+from synapse_cli.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.project import ProjectPaths
+from synapse_cli.sessions import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER, SessionStore, set_aside
+
+PROBLEM = "problem"
+NOTE = "note"
+
+
+class Finding:
+    """One line of the doctor's report."""
+
+    def __init__(self, severity: str, check: str, path: str | None, message: str):
+        self.severity = severity
+        self.check = check
+        self.path = path
+        self.message = message
+        self.fixed: str | None = None  # what --fix did about it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, "check": self.check, "path": self.path, "message": self.message, "fixed": self.fixed}
+
+
+class DoctorReport:
+    def __init__(self, project_root: str):
+        self.project_root = project_root
+        self.findings: list[Finding] = []
+
+    def add(self, severity: str, check: str, path: str | None, message: str) -> Finding:
+        finding = Finding(severity, check, path, message)
+        self.findings.append(finding)
+        return finding
+
+    @property
+    def problems_left(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == PROBLEM and f.fixed is None]
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems_left
+
+
+def _regular_files(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return [e for e in entries if e.is_file(follow_symlinks=False)]
+    except FileNotFoundError:
+        return []
+
+
+def _hook_registered(project_root: str) -> str | None:
+    """The Claude Code settings file that registers synapse's prompt hook, if any."""
+    from synapse_cli.editor_hooks import AGENTS, PROMPT, SettingsFileError, is_own_command, read_settings, settings_path
+
+    event = AGENTS["claude"].events[PROMPT]
+    for scope in AGENTS["claude"].scopes:
+        path = settings_path("claude", scope, project_root)
+        try:
+            settings, _ = read_settings(path)
+        except SettingsFileError:
+            continue
+        groups = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
+        for group in groups if isinstance(groups, list) else []:
+            handlers = group.get("hooks") if isinstance(group, dict) else None
+            for handler in handlers if isinstance(handlers, list) else []:
+                if isinstance(handler, dict) and is_own_command(handler.get("command")):
+                    return path
+    return None
+
+
+def examine(
+    project_root: str,
+    *,
+    ttl_hours: float | None,
+    temp_max_age_seconds: float,
+    config_error: ConfigError | None = None,
+    fix: bool = False,
+    fsync: bool = True,
+    lock_timeout: float = 5.0,
+    now: float | None = None,
+) -> DoctorReport:
+    """Check (and with ``fix``, repair) the project's state; never raises for what it finds."""
+    now = time.time() if now is None else now
+    paths = ProjectPaths(project_root)
+    report = DoctorReport(paths.root)
+    if not paths.is_initialised():
+        report.add(PROBLEM, "setup", paths.synapse_dir, "no .synapse/ folder: run `synapse init`")
+        return report
+    if config_error is not None:
+        report.add(PROBLEM, "config", config_error.path, f"invalid configuration: {config_error}")
+
+    store = SessionStore(paths.sessions_dir, fsync=fsync, lock_timeout=lock_timeout)
+    for entry in _regular_files(paths.sessions_dir):
+        name = entry.name
+        if SET_ASIDE_MARKER in name:
+            report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
+            continue
+        if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
+            continue
+        try:
+            store.load(name[: -len(SESSION_SUFFIX)])
+        except (CorruptFileError, UnsupportedSchemaError) as exc:
+            check = "schema" if isinstance(exc, UnsupportedSchemaError) else "corrupt"
+            finding = report.add(PROBLEM, check, entry.path, str(exc).split(": ", 1)[-1])
+            if fix:
+                try:
+                    finding.fixed = f"moved aside to {os.path.basename(set_aside(entry.path))}"
+                except StateFileAccessError as move_error:
+                    finding.message += f" (could not move it aside: {move_error})"
+        except InvalidInputError as exc:
+            report.add(NOTE, "session-id", entry.path, f"not a session file synapse can address ({exc})")
+        except StateFileAccessError as exc:
+            report.add(PROBLEM, "unreadable", entry.path, str(exc))
+
+    for folder in (paths.sessions_dir, paths.metrics_dir, paths.cache_dir, os.path.join(paths.root, ".aios")):
+        for entry in _regular_files(folder):
+            name = entry.name
+            try:
+                age = now - entry.stat(follow_symlinks=False).st_mtime
+            except OSError:
+                continue
+            if is_temp_name(name):
+                if age < temp_max_age_seconds:
+                    continue
+                finding = report.add(PROBLEM, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago")
+                if fix:
+                    try:
+                        os.unlink(entry.path)
+                        finding.fixed = "removed"
+                    except OSError as exc:
+                        finding.message += f" (could not remove it: {exc.strerror or exc})"
+            elif name.endswith(LOCK_SUFFIX) and folder != paths.cache_dir:
+                data_path = entry.path[: -len(LOCK_SUFFIX)]
+                if os.path.lexists(data_path) or age < temp_max_age_seconds:
+                    continue
+                finding = report.add(PROBLEM, "lock-file", entry.path, "lock file of a data file that no longer exists")
+                if fix:
+                    lock = FileLock(data_path, 0)
+                    try:
+                        lock.acquire()
+                    except (LockTimeoutError, OSError):
+                        finding.message += " (held by a running process right now; left alone)"
+                        continue
+                    try:
+                        if not os.path.lexists(data_path):
+                            lock.remove_lock_file()
+                            finding.fixed = "removed"
+                    finally:
+                        lock.release()
+
+    if ttl_hours is not None:
+        stale = store.clean_stale(ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
+        if stale.removed:
+            finding = report.add(
+                PROBLEM, "stale", paths.sessions_dir, f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h"
+            )
+            if fix:
+                done = store.clean_stale(ttl_hours, now=now, temp_max_age_seconds=float("inf"))
+                finding.fixed = f"removed {len(done.removed)} stale session(s)"
+                if len(done.removed) < len(stale.removed):
+                    finding.message += f" ({len(stale.removed) - len(done.removed)} became active or busy meanwhile)"
+
+    registered = _hook_registered(paths.root)
+    if registered is None:
+        report.add(NOTE, "hook", None, "the prompt hook is not registered for Claude Code: run `synapse hook install`")
+    return report

@@ -1,0 +1,303 @@
+"""Registering synapse in an editor's hook settings, without disturbing anything else there.
+
+Each agent keeps its hooks in a JSON file: an event name maps to a list of groups,
+each holding a list of handlers (Cursor: a flat list of handlers). synapse recognises
+its own handlers by their command text (editors strip unknown marker keys), so
+installing twice leaves one entry and uninstalling removes only synapse's entries,
+pruning only the groups and events it left empty. Every other key, hook and group is
+kept as it was. A settings file that is not valid JSON is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+from synapse_cli.atomic import atomic_write
+from synapse_cli.errors import InvalidInputError, SynapseError
+
+PROMPT = "prompt-submit"
+SESSION_START = "session-start"
+SESSION_END = "session-end"
+
+
+class AgentSpec:
+    """Where one agent keeps its hook settings and how its entries look."""
+
+    def __init__(self, name: str, events: dict[str, str], scopes: dict[str, str], *, timeout: int | None, flat: bool = False, async_key: bool = False):
+        self.name = name
+        self.events = events          # synapse hook -> the agent's event name
+        self.scopes = scopes          # scope -> settings path; "~" is the user's home, else project-relative
+        self.timeout = timeout        # in the agent's unit (Gemini: milliseconds)
+        self.flat = flat              # Cursor: event -> [handler], no groups
+        self.async_key = async_key    # Claude Code runs handlers with "async": true in the background
+
+
+AGENTS: dict[str, AgentSpec] = {
+    "claude": AgentSpec(
+        "claude",
+        {PROMPT: "UserPromptSubmit", SESSION_START: "SessionStart", SESSION_END: "SessionEnd"},
+        {"project": ".claude/settings.json", "local": ".claude/settings.local.json", "user": "~/.claude/settings.json"},
+        timeout=10,
+        async_key=True,
+    ),
+    "codex": AgentSpec(
+        "codex",
+        {PROMPT: "UserPromptSubmit", SESSION_START: "SessionStart"},
+        {"project": ".codex/hooks.json", "user": "~/.codex/hooks.json"},
+        timeout=10,
+    ),
+    "gemini": AgentSpec(
+        "gemini",
+        {PROMPT: "BeforeAgent", SESSION_START: "SessionStart", SESSION_END: "SessionEnd"},
+        {"project": ".gemini/settings.json", "user": "~/.gemini/settings.json"},
+        timeout=10_000,
+    ),
+    "cursor": AgentSpec(
+        "cursor",
+        {PROMPT: "beforeSubmitPrompt"},
+        {"project": ".cursor/hooks.json", "user": "~/.cursor/hooks.json"},
+        timeout=None,
+        flat=True,
+    ),
+}
+
+# "synapse hook <name>", also as a path to the executable ("/x/bin/synapse", "synapse.exe").
+_OWN_COMMAND = re.compile(r"""(?:^|[\s/\\"'])synapse(?:\.exe)?["']?\s+hook\s+(prompt-submit|session-start|session-end)\b""")
+
+
+class SettingsFileError(SynapseError):
+    """A settings file that synapse will not touch (invalid JSON, wrong shape, unreadable)."""
+
+
+def settings_path(agent: str, scope: str, project_root: str) -> str:
+    spec = agent_spec(agent)
+    if scope not in spec.scopes:
+        raise InvalidInputError(f"{agent} has no {scope!r} scope (choose from: {', '.join(spec.scopes)})")
+    relative = spec.scopes[scope]
+    if relative.startswith("~/"):
+        return os.path.join(os.path.expanduser("~"), *relative[2:].split("/"))
+    return os.path.join(project_root, *relative.split("/"))
+
+
+def agent_spec(agent: str) -> AgentSpec:
+    try:
+        return AGENTS[agent]
+    except KeyError:
+        raise InvalidInputError(f"unknown agent {agent!r} (choose from: {', '.join(AGENTS)})") from None
+
+
+def hook_command(agent: str, hook: str) -> str:
+    """The command line an editor runs: only ``synapse`` on PATH, from any folder."""
+    command = f"synapse hook {hook}"
+    return command if agent == "claude" else f"{command} --agent {agent}"
+
+
+def is_own_command(command: Any) -> bool:
+    return isinstance(command, str) and _OWN_COMMAND.search(command) is not None
+
+
+def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
+    """The settings object and the file's text (None when there is no file)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        raise SettingsFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsFileError(f"{path}: not UTF-8 text (byte {exc.start}); left untouched") from exc
+    if not text.strip():
+        return {}, text
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsFileError(
+            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; left untouched"
+        ) from exc
+    if not isinstance(data, dict):
+        raise SettingsFileError(f"{path}: the settings must be a JSON object, not {type(data).__name__}; left untouched")
+    return data, text
+
+
+def _handler(spec: AgentSpec, hook: str) -> dict[str, Any]:
+    handler: dict[str, Any] = {} if spec.flat else {"type": "command"}
+    handler["command"] = hook_command(spec.name, hook)
+    if spec.timeout is not None:
+        handler["timeout"] = spec.timeout
+    if hook == SESSION_START and spec.async_key:
+        handler["async"] = True  # cleanup need not delay the session's start
+    return handler
+
+
+def _hooks_table(settings: dict[str, Any], path: str, *, create: bool) -> dict[str, Any] | None:
+    table = settings.get("hooks")
+    if table is None:
+        if not create:
+            return None
+        table = settings["hooks"] = {}
+    if not isinstance(table, dict):
+        raise SettingsFileError(f"{path}: \"hooks\" must be a JSON object; left untouched")
+    return table
+
+
+def _event_list(table: dict[str, Any], event: str, path: str) -> list[Any]:
+    entries = table.get(event)
+    if entries is None:
+        entries = table[event] = []
+    if not isinstance(entries, list):
+        raise SettingsFileError(f"{path}: hooks.{event} must be a list; left untouched")
+    return entries
+
+
+def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | None) -> bool:
+    """Drop synapse's handlers from one event's list (replacing the first with ``keep_first``).
+
+    Returns whether a handler was put in place of an old one. Groups left empty by the
+    removal are pruned; groups that were already empty are not synapse's to judge.
+    """
+    placed = False
+    if flat:
+        kept = []
+        for handler in entries:
+            if isinstance(handler, dict) and is_own_command(handler.get("command")):
+                if keep_first is not None and not placed:
+                    kept.append(keep_first)
+                    placed = True
+                continue
+            kept.append(handler)
+        entries[:] = kept
+        return placed
+    kept_groups = []
+    for group in entries:
+        handlers = group.get("hooks") if isinstance(group, dict) else None
+        if not isinstance(handlers, list):
+            kept_groups.append(group)
+            continue
+        kept = []
+        removed = False
+        for handler in handlers:
+            if isinstance(handler, dict) and is_own_command(handler.get("command")):
+                removed = True
+                if keep_first is not None and not placed:
+                    kept.append(keep_first)
+                    placed = True
+                continue
+            kept.append(handler)
+        if removed and not kept:
+            continue  # a group synapse left empty
+        group["hooks"] = kept
+        kept_groups.append(group)
+    entries[:] = kept_groups
+    return placed
+
+
+def plan_install(settings: dict[str, Any], agent: str, path: str, hooks: list[str]) -> dict[str, Any]:
+    """``settings`` with synapse's handlers for ``hooks`` in place (in place: the object is changed)."""
+    spec = agent_spec(agent)
+    if spec.flat and "version" not in settings:
+        # Cursor's file starts with its format version; keep everything else in order after it.
+        rest = list(settings.items())
+        settings.clear()
+        settings["version"] = 1
+        settings.update(rest)
+    table = _hooks_table(settings, path, create=True)
+    assert table is not None
+    for hook in hooks:
+        event = spec.events.get(hook)
+        if event is None:
+            raise InvalidInputError(f"{agent} has no event for synapse hook {hook}")
+        entries = _event_list(table, event, path)
+        handler = _handler(spec, hook)
+        if not _remove_own(entries, spec.flat, handler):
+            entries.append(handler if spec.flat else {"hooks": [handler]})
+    return settings
+
+
+def plan_uninstall(settings: dict[str, Any], agent: str, path: str) -> dict[str, Any]:
+    """``settings`` without any synapse handler; events left empty by that are removed."""
+    spec = agent_spec(agent)
+    table = _hooks_table(settings, path, create=False)
+    if table is None:
+        return settings
+    removed_any = False
+    for event in list(table):
+        entries = table[event]
+        if not isinstance(entries, list) or not _contains_own(entries, spec.flat):
+            continue
+        removed_any = True
+        _remove_own(entries, spec.flat, None)
+        if not entries:
+            del table[event]
+    if removed_any and not table:
+        del settings["hooks"]
+    return settings
+
+
+def _contains_own(entries: list[Any], flat: bool) -> bool:
+    for item in entries:
+        if flat:
+            if isinstance(item, dict) and is_own_command(item.get("command")):
+                return True
+        elif isinstance(item, dict) and isinstance(item.get("hooks"), list):
+            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in item["hooks"]):
+                return True
+    return False
+
+
+def render_settings(settings: dict[str, Any], original_text: str | None) -> str:
+    text = json.dumps(settings, indent=2, ensure_ascii=False)
+    if original_text is None or original_text.endswith("\n"):
+        text += "\n"
+    return text
+
+
+class SettingsChange:
+    """The outcome of an install or uninstall: the file, its old and new text, whether it changed."""
+
+    def __init__(self, path: str, old_text: str | None, new_text: str, backup_path: str | None = None):
+        self.path = path
+        self.old_text = old_text
+        self.new_text = new_text
+        self.backup_path = backup_path
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+    def diff(self) -> str:
+        import difflib
+
+        old = (self.old_text or "").splitlines(keepends=True)
+        new = self.new_text.splitlines(keepends=True)
+        label = self.path
+        return "".join(difflib.unified_diff(old, new, f"{label} (before)", f"{label} (after)"))
+
+
+def change_settings(path: str, agent: str, *, install: bool, hooks: list[str] | None = None, dry_run: bool = False, fsync: bool = True) -> SettingsChange:
+    """Install (or uninstall) synapse's hooks in the settings file at ``path``.
+
+    The previous file is kept as ``<path>.bak`` and the new one written atomically.
+    Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
+    """
+    settings, old_text = read_settings(path)
+    if install:
+        plan_install(settings, agent, path, hooks or [PROMPT])
+    else:
+        plan_uninstall(settings, agent, path)
+    new_text = render_settings(settings, old_text)
+    change = SettingsChange(path, old_text, new_text)
+    if dry_run or not change.changed:
+        return change
+    if not install and old_text is None:
+        return change
+    if old_text is not None:
+        change.backup_path = path + ".bak"
+        atomic_write(change.backup_path, old_text, fsync=fsync)
+    atomic_write(path, new_text, fsync=fsync)
+    return change
