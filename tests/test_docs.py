@@ -1,0 +1,65 @@
+"""The README, the annotated config and CI say what the code does."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+import yaml
+
+from synapse_cli.cli.app import app
+from synapse_cli.config import SETTINGS
+from tests.conftest import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def _commands(group, prefix=""):
+    for name, command in sorted(getattr(group, "commands", {}).items()):
+        path = f"{prefix}{name}"
+        yield path, command
+        yield from _commands(command, path + " ")
+
+
+def test_annotated_config_lists_every_setting_with_its_default() -> None:
+    """config/core-config.yaml holds every setting at its built-in default, and nothing else."""
+    document = yaml.safe_load((REPO_ROOT / "config" / "core-config.yaml").read_text())
+    found = {}
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(value, f"{prefix}{key}.")
+            else:
+                found[f"{prefix}{key}"] = value
+
+    walk(document, "")
+    assert found == {s.key: s.default for s in SETTINGS}
+
+
+def test_readme_documents_every_setting_and_environment_variable() -> None:
+    """Every setting and its environment variable appear in the README's configuration table."""
+    for setting in SETTINGS:
+        row = next((line for line in README.splitlines() if f"`{setting.key}`" in line), None)
+        assert row is not None, setting.key
+        assert f"`{setting.env}`" in row and str(setting.default).lower() in row.lower()
+
+
+def test_readme_documents_every_command() -> None:
+    """Every command the CLI has is named in the README."""
+    root = typer.main.get_command(app)
+    for path, _command in _commands(root):
+        if " " not in path and path in ("hook", "session", "state", "metrics", "config"):
+            continue
+        assert f"synapse {path}" in README, path
+
+
+def test_ci_runs_the_readme_test_command_in_a_fresh_venv() -> None:
+    """.ci/run builds a fresh virtual environment, installs from pyproject.toml and runs the README's test command."""
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    test_command = re.search(r"## Run the tests\s+```sh\n(.+?)\n```", README, re.S).group(1).strip()
+    assert "python3 -m venv .venv" in ci and "rm -rf .venv" in ci
+    assert "pip install --quiet '.[dev]'" in ci
+    assert ci.strip().splitlines()[-1] == test_command
+    setup = re.search(r"## Set up.*?```sh\n(.+?)\n```", README, re.S).group(1).strip()
+    assert setup == "python3 -m venv .venv && .venv/bin/pip install '.[dev]'"
