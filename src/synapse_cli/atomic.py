@@ -219,10 +219,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool
             raise _fail("rename", path, tmp, exc) from exc
         raise
     if fsync:
-        try:
-            fsync_dir(os.path.dirname(path))
-        except OSError as exc:
-            raise _fail("fsync-dir", path, None, exc) from exc
+        _fsync_parent(path)
+
+
+def _fsync_parent(path: str) -> None:
+    """The last step: make the new name durable. The content is already visible."""
+    try:
+        fsync_dir(os.path.dirname(path))
+    except OSError as exc:
+        raise _fail("fsync-dir", path, None, exc) from exc
 
 
 def atomic_create(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool = True) -> bool:
@@ -253,8 +258,5 @@ def atomic_create(path: str | os.PathLike[str], data: bytes | str, *, fsync: boo
             except OSError:
                 pass
     if fsync:
-        try:
-            fsync_dir(os.path.dirname(path))
-        except OSError as exc:
-            raise _fail("fsync-dir", path, None, exc) from exc
+        _fsync_parent(path)
     return True
