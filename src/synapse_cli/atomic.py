@@ -193,12 +193,12 @@ def _write_temp(path: str, payload: bytes, fsync: bool, mode: int) -> str:
     return tmp
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool = True) -> None:
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool = True, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` so that a crash at any instant leaves the old or the new file.
 
     ``fsync=False`` keeps the atomicity but skips both fsyncs (for high-frequency files
     whose loss on power failure is acceptable). Missing parent folders are created.
-    The existing file's permission bits are kept.
+    The existing file's permission bits are kept (``mode`` sets them instead).
 
     Raises ``AtomicWriteError`` naming the failed stage and the paths. Before the rename
     the temp file is always removed and the target is untouched; after it nothing is
@@ -206,8 +206,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, fsync: bool
     """
     path = os.fspath(path)
     payload = _encode(data)
-    mode = _final_mode(path)
-    tmp = _write_temp(path, payload, fsync, mode)
+    tmp = _write_temp(path, payload, fsync, _final_mode(path) if mode is None else mode)
     try:
         _replace(tmp, path)
     except BaseException as exc:

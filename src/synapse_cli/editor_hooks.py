@@ -64,8 +64,12 @@ AGENTS: dict[str, AgentSpec] = {
     ),
 }
 
-# "synapse hook <name>", also as a path to the executable ("/x/bin/synapse", "synapse.exe").
-_OWN_COMMAND = re.compile(r"""(?:^|[\s/\\"'])synapse(?:\.exe)?["']?\s+hook\s+(prompt-submit|session-start|session-end)\b""")
+# "synapse hook <name>", also as a path to the executable ("/x/bin/synapse", "synapse.exe")
+# and with global options before "hook" ("synapse --debug hook ...", "--project-dir X").
+_OWN_COMMAND = re.compile(
+    r"""(?:^|[\s/\\"'])synapse(?:\.exe)?["']?(?:\s+-[^\s]+(?:\s+[^\s-][^\s]*)?)*?\s+hook\s+(prompt-submit|session-start|session-end)\b"""
+)
+_BOM = "\ufeff"
 
 
 class SettingsFileError(SynapseError):
@@ -115,7 +119,7 @@ def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
     if not text.strip():
         return {}, text
     try:
-        data = json.loads(text)
+        data = json.loads(text[1:] if text.startswith(_BOM) else text)
     except json.JSONDecodeError as exc:
         raise SettingsFileError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; left untouched"
@@ -155,41 +159,54 @@ def _event_list(table: dict[str, Any], event: str, path: str) -> list[Any]:
     return entries
 
 
+def _updated_handler(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """synapse's handler brought up to date, keeping what the user set on it (a longer timeout, other keys)."""
+    merged = dict(old)
+    merged["command"] = new["command"]
+    if "type" in new:
+        merged["type"] = new["type"]
+    for key, value in new.items():
+        merged.setdefault(key, value)
+    return merged
+
+
+def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, placed: bool) -> tuple[list[Any], bool, bool]:
+    """``handlers`` without synapse's, the first of them updated to ``replacement`` if given.
+
+    Returns the kept handlers, whether any of synapse's was found, and whether the
+    replacement has been placed (here or earlier).
+    """
+    kept = []
+    found = False
+    for handler in handlers:
+        if isinstance(handler, dict) and is_own_command(handler.get("command")):
+            found = True
+            if replacement is not None and not placed:
+                kept.append(_updated_handler(handler, replacement))
+                placed = True
+            continue
+        kept.append(handler)
+    return kept, found, placed
+
+
 def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | None) -> bool:
-    """Drop synapse's handlers from one event's list (replacing the first with ``keep_first``).
+    """Drop synapse's handlers from one event's list (updating the first to ``keep_first``).
 
     Returns whether a handler was put in place of an old one. Groups left empty by the
     removal are pruned; groups that were already empty are not synapse's to judge.
     """
-    placed = False
     if flat:
-        kept = []
-        for handler in entries:
-            if isinstance(handler, dict) and is_own_command(handler.get("command")):
-                if keep_first is not None and not placed:
-                    kept.append(keep_first)
-                    placed = True
-                continue
-            kept.append(handler)
-        entries[:] = kept
+        entries[:], _found, placed = _filter_handlers(entries, keep_first, False)
         return placed
+    placed = False
     kept_groups = []
     for group in entries:
         handlers = group.get("hooks") if isinstance(group, dict) else None
         if not isinstance(handlers, list):
             kept_groups.append(group)
             continue
-        kept = []
-        removed = False
-        for handler in handlers:
-            if isinstance(handler, dict) and is_own_command(handler.get("command")):
-                removed = True
-                if keep_first is not None and not placed:
-                    kept.append(keep_first)
-                    placed = True
-                continue
-            kept.append(handler)
-        if removed and not kept:
+        kept, found, placed = _filter_handlers(handlers, keep_first, placed)
+        if found and not kept:
             continue  # a group synapse left empty
         group["hooks"] = kept
         kept_groups.append(group)
@@ -251,16 +268,19 @@ def _contains_own(entries: list[Any], flat: bool) -> bool:
 
 
 def render_settings(settings: dict[str, Any], original_text: str | None) -> str:
+    """2-space JSON, keeping the original's byte-order mark and final newline (if it had them)."""
     text = json.dumps(settings, indent=2, ensure_ascii=False)
     if original_text is None or original_text.endswith("\n"):
         text += "\n"
+    if original_text is not None and original_text.startswith(_BOM):
+        text = _BOM + text
     return text
 
 
 class SettingsChange:
     """The outcome of an install or uninstall: the file, its old and new text, whether it changed."""
 
-    def __init__(self, path: str, old_text: str | None, new_text: str, backup_path: str | None = None):
+    def __init__(self, path: str, old_text: str | None, new_text: str | None, backup_path: str | None = None):
         self.path = path
         self.old_text = old_text
         self.new_text = new_text
@@ -274,7 +294,7 @@ class SettingsChange:
         import difflib
 
         old = (self.old_text or "").splitlines(keepends=True)
-        new = self.new_text.splitlines(keepends=True)
+        new = (self.new_text or "").splitlines(keepends=True)
         label = self.path
         return "".join(difflib.unified_diff(old, new, f"{label} (before)", f"{label} (after)"))
 
@@ -285,19 +305,25 @@ def change_settings(path: str, agent: str, *, install: bool, hooks: list[str] | 
     The previous file is kept as ``<path>.bak`` and the new one written atomically.
     Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
     """
+    # A settings file linked from a dotfiles folder stays linked: change the real file.
+    path = os.path.realpath(path) if os.path.islink(path) else path
     settings, old_text = read_settings(path)
+    if not install and old_text is None:
+        return SettingsChange(path, None, None)  # no file: nothing to uninstall, nothing to create
+    before = render_settings(settings, old_text)
     if install:
         plan_install(settings, agent, path, hooks or [PROMPT])
     else:
         plan_uninstall(settings, agent, path)
     new_text = render_settings(settings, old_text)
+    if old_text is not None and new_text == before:
+        new_text = old_text  # same settings: leave the file (and its formatting) alone
     change = SettingsChange(path, old_text, new_text)
     if dry_run or not change.changed:
         return change
-    if not install and old_text is None:
-        return change
     if old_text is not None:
         change.backup_path = path + ".bak"
-        atomic_write(change.backup_path, old_text, fsync=fsync)
+        # No more readable than the file it copies: settings may hold tokens.
+        atomic_write(change.backup_path, old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
     atomic_write(path, new_text, fsync=fsync)
     return change

@@ -214,6 +214,7 @@ class HookCall:
         self.stdin_fd = stdin_fd
         self.debug = debug
         self.started = time.perf_counter()
+        self.unknown_agent = None  # an --agent value not in AGENTS, logged once the log file is known
 
     def prepare(self):  # -> tuple[str, dict, Config, SessionStore, ProjectPaths] | None
         """Read the event and find the project; None when there is nothing to do."""
@@ -231,6 +232,8 @@ class HookCall:
             log.debug(f"no {paths.synapse_dir} folder: this project has not opted in; nothing to do")
             return None
         log.configure(file_path=paths.log_file, debug=self.debug)
+        if self.unknown_agent is not None:
+            log.warning(f"hook {self.name}: unknown --agent {self.unknown_agent!r} (known: {', '.join(AGENTS)}); recognising it from the event")
         if received.problem:
             log.warning(f"hook {self.name}: {received.problem}")
             return None
@@ -268,7 +271,7 @@ def run_hook(
     log.configure(debug=debug)
     call = HookCall(name, agent if agent in AGENTS else None, project_dir, config_path, environ, stdin_fd, debug)
     if agent is not None and agent not in AGENTS:
-        log.warning(f"hook {name}: unknown --agent {agent!r} (known: {', '.join(AGENTS)}); recognising it from the event")
+        call.unknown_agent = agent
     try:
         _HANDLERS[name](call)
     except Exception as exc:
@@ -361,6 +364,10 @@ def _session_end(call: HookCall) -> None:
     if prepared is None:
         return
     session_id, event, _config, store, _paths = prepared
+    if not os.path.lexists(store.path_for(session_id)):
+        # Checked before taking the lock, which would leave a lock file behind.
+        log.debug(f"session-end for {session_id}: no session file; nothing to record")
+        return
     from synapse_cli.jsonio import iso_timestamp
 
     reason = event.get("reason")
