@@ -18,6 +18,7 @@ import time
 
 from synapse_cli import log
 from synapse_cli.errors import AtomicWriteError
+from synapse_cli.folders import ensure_folder
 
 TEMP_MARKER = ".tmp."
 """Temp files are ``<name>.tmp.<pid>.<thread>.<random>``; cleanup sweeps old ones."""
@@ -99,7 +100,7 @@ def _open_temp(tmp: str) -> int:
     try:
         return os.open(tmp, flags, 0o600)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(tmp) or ".", exist_ok=True)
+        ensure_folder(os.path.dirname(tmp))
         return os.open(tmp, flags, 0o600)
 
 

@@ -6,7 +6,11 @@ is only worth knowing (hook not registered, files already set aside). Repairs ne
 delete a file that might hold data: corrupt files are moved aside; only temp files
 of interrupted writes, lock files of vanished data files and stale sessions (by the
 same rules as cleanup) are removed. Nothing outside ``.synapse/`` is touched and no
-symlink is followed.
+symlink is followed: a session file that is a symlink is reported and, with ``fix``,
+the link itself is moved aside (the file it points to is never opened); a state folder
+that is itself a symlink is reported and not looked into. Temp files of interrupted
+writes of ``.aios/session-state.json`` lie outside ``.synapse/``: they are reported
+as notes and left for the user to delete.
 """
 
 from __future__ import annotations
@@ -65,12 +69,27 @@ class DoctorReport:
         return not self.problems_left
 
 
-def _regular_files(folder: str) -> list[os.DirEntry[str]]:
+def _entries(folder: str, report: DoctorReport) -> list[os.DirEntry[str]] | None:
+    """The entries of one state folder, or None when it must not or cannot be looked into.
+
+    A folder that is a symlink is reported (it would take doctor outside ``.synapse/``)
+    and a folder that cannot be listed is reported too; neither is examined further.
+    """
+    if os.path.islink(folder):
+        report.add(PROBLEM, "symlink", folder, f"is a symlink to {os.readlink(folder)}; doctor does not follow it (make it a real folder)")
+        return None
     try:
         with os.scandir(folder) as entries:
-            return [e for e in entries if e.is_file(follow_symlinks=False)]
+            return list(entries)
     except FileNotFoundError:
         return []
+    except OSError as exc:
+        report.add(PROBLEM, "unreadable", folder, f"cannot list the folder: {exc.strerror or exc}")
+        return None
+
+
+def _regular_files(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
+    return [e for e in entries if e.is_file(follow_symlinks=False)]
 
 
 def _hook_registered(project_root: str) -> str | None:
@@ -115,13 +134,16 @@ def examine(
         report.add(PROBLEM, "config", config_error.path, f"invalid configuration: {config_error}")
 
     store = SessionStore(paths.sessions_dir, fsync=fsync, lock_timeout=lock_timeout)
-    for entry in _regular_files(paths.sessions_dir):
+    session_entries = _entries(paths.sessions_dir, report)
+    for entry in session_entries or []:
         name = entry.name
         if SET_ASIDE_MARKER in name:
             report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
             continue
         if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
             continue
+        # Symlinks and folders named *.json are examined too: loading never follows a
+        # link, and reports them as corrupt, which the hook would move aside anyway.
         try:
             store.load(name[: -len(SESSION_SUFFIX)])
         except (CorruptFileError, UnsupportedSchemaError) as exc:
@@ -137,8 +159,12 @@ def examine(
         except StateFileAccessError as exc:
             report.add(PROBLEM, "unreadable", entry.path, str(exc))
 
-    for folder in (paths.sessions_dir, paths.metrics_dir, paths.cache_dir, os.path.join(paths.root, ".aios")):
-        for entry in _regular_files(folder):
+    aios_dir = os.path.join(paths.root, ".aios")
+    folders = [(paths.sessions_dir, session_entries), (paths.metrics_dir, None), (paths.cache_dir, None), (aios_dir, None)]
+    for folder, entries in folders:
+        if folder != paths.sessions_dir:
+            entries = _entries(folder, report)
+        for entry in _regular_files(entries or []):
             name = entry.name
             try:
                 age = now - entry.stat(follow_symlinks=False).st_mtime
@@ -147,6 +173,11 @@ def examine(
             if is_temp_name(name):
                 if age < temp_max_age_seconds:
                     continue
+                if folder == aios_dir:
+                    # Outside .synapse/: reported, never removed by doctor.
+                    report.add(NOTE, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago, "
+                               "outside .synapse/ (doctor does not touch it): delete it by hand")
+                    continue
                 finding = report.add(PROBLEM, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago")
                 if fix:
                     try:
@@ -154,7 +185,7 @@ def examine(
                         finding.fixed = "removed"
                     except OSError as exc:
                         finding.message += f" (could not remove it: {exc.strerror or exc})"
-            elif name.endswith(LOCK_SUFFIX) and folder != paths.cache_dir:
+            elif name.endswith(LOCK_SUFFIX) and folder not in (paths.cache_dir, aios_dir):
                 data_path = entry.path[: -len(LOCK_SUFFIX)]
                 if os.path.lexists(data_path) or age < temp_max_age_seconds:
                     continue
@@ -173,7 +204,7 @@ def examine(
                     finally:
                         lock.release()
 
-    if ttl_hours is not None:
+    if ttl_hours is not None and session_entries is not None:
         stale = store.clean_stale(ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
         if stale.removed:
             finding = report.add(

@@ -335,7 +335,9 @@ def _claim_start_cleanup(paths: ProjectPaths, interval: float) -> bool:
     except FileNotFoundError:
         pass
     try:
-        os.makedirs(paths.cache_dir, exist_ok=True)
+        from synapse_cli.folders import ensure_folder
+
+        ensure_folder(paths.cache_dir)
         with open(marker, "a"):
             pass
         os.utime(marker, None)

@@ -13,6 +13,7 @@ import os
 import time
 
 from synapse_cli.errors import LockTimeoutError
+from synapse_cli.folders import ensure_folder
 
 LOCK_SUFFIX = ".lock"
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -67,7 +68,7 @@ class FileLock:
         try:
             return os.open(self.path, flags, 0o644)
         except FileNotFoundError:
-            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            ensure_folder(os.path.dirname(self.path))
             return os.open(self.path, flags, 0o644)
 
     def acquire(self) -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from typing import Mapping
 
 from synapse_cli.atomic import atomic_create
+from synapse_cli.folders import ensure_folder
 
 SYNAPSE_DIR_NAME = ".synapse"
 GITIGNORE_TEXT = "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"
@@ -91,7 +92,7 @@ def init_project(root: str, *, fsync: bool = True) -> list[str]:
     for folder in (paths.synapse_dir, paths.sessions_dir, paths.metrics_dir):
         if not os.path.isdir(folder):
             try:
-                os.makedirs(folder, exist_ok=True)
+                ensure_folder(folder)
             except OSError as exc:
                 raise StateFileAccessError(f"cannot create the folder: {exc.strerror or exc}", path=folder) from exc
             created.append(folder)

@@ -253,6 +253,17 @@ class SessionStore:
             raise InvalidSessionIdError(f"session id {session_id!r} does not name a file in {self.sessions_dir}")
         return path
 
+    def _refuse_linked_folders(self) -> None:
+        """The sessions folder and ``.synapse`` must be real folders: through a symlink,
+        writes and cleanup would happen somewhere synapse does not own."""
+        for folder in (self.sessions_dir, os.path.dirname(self.sessions_dir)):
+            try:
+                linked = os.path.islink(folder)
+            except OSError:
+                continue
+            if linked:
+                raise StateFileAccessError("is a symlink; synapse does not follow links out of its state folder", path=folder)
+
     def _lock(self, path: str, timeout: float | None = None) -> FileLock:
         lock = FileLock(path, self.lock_timeout if timeout is None else timeout)
         try:
@@ -288,7 +299,9 @@ class SessionStore:
         Raises ``CorruptFileError``/``UnsupportedSchemaError`` for a file that exists but
         cannot be used (it is left in place), ``StateFileAccessError`` when it cannot be read.
         """
-        return self._read(self.path_for(session_id))
+        path = self.path_for(session_id)
+        self._refuse_linked_folders()
+        return self._read(path)
 
     # -- writing -----------------------------------------------------------------
     def _write(self, path: str, session: dict[str, Any]) -> None:
@@ -306,6 +319,7 @@ class SessionStore:
         An unusable file in the way is moved aside first (reported in the result).
         """
         path = self.path_for(session_id)
+        self._refuse_linked_folders()
         lock = self._lock(path)
         try:
             session, aside, reason = self._load_or_set_aside(path)
@@ -347,6 +361,7 @@ class SessionStore:
             if name in updates:
                 raise InvalidInputError(f"a session update may not change {name!r}")
         path = self.path_for(session_id)
+        self._refuse_linked_folders()
         lock = self._lock(path)
         try:
             if create_missing:
@@ -380,6 +395,7 @@ class SessionStore:
     def delete(self, session_id: str) -> bool:
         """Remove the session's file; return False when there was none."""
         path = self.path_for(session_id)
+        self._refuse_linked_folders()
         lock = self._lock(path)
         try:
             try:
@@ -403,6 +419,7 @@ class SessionStore:
     def list(self) -> list[SessionSummary]:
         """Every session file in the folder (not the bridge file), usable or not, newest first."""
         summaries: list[SessionSummary] = []
+        self._refuse_linked_folders()
         try:
             entries = list(os.scandir(self.sessions_dir))
         except FileNotFoundError:
@@ -455,6 +472,7 @@ class SessionStore:
         cutoff = now - ttl_hours * 3600.0
         temp_cutoff = now - temp_max_age_seconds
         result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
+        self._refuse_linked_folders()
         candidates: list[tuple[str, str]] = []
         leftovers: list[tuple[str, str, bool]] = []  # (name, path, is_lock)
         names: set[str] = set()
