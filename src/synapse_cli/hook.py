@@ -289,11 +289,6 @@ def run_hook(
     return 0, _GO_ON.get(call.agent, "")
 
 
-def run_prompt_submit(**options: Any) -> tuple[int, str]:
-    """``run_hook("prompt-submit", ...)``."""
-    return run_hook("prompt-submit", **options)
-
-
 def _prompt_submit(call: HookCall) -> None:
     prepared = call.prepare()
     if prepared is None:
