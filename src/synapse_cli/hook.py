@@ -12,7 +12,7 @@ CLI's BeforeAgent (project from ``$GEMINI_PROJECT_DIR``), Cursor's beforeSubmitP
 
 Every import here is paid on every prompt: this module and what it imports use only
 the standard library's cheapest modules (no Typer, rich, yaml, logging, pathlib,
-dataclasses or typing). ``threading`` is imported only on a session's first prompt.
+dataclasses or typing, nor threading: the first prompt's cleanup uses ``_thread``).
 """
 
 from __future__ import annotations
@@ -144,23 +144,76 @@ def _read_event_with_thread(fd: int, limit: int, timeout: float) -> HookInput:  
     return _parse_event(box[0])
 
 
-def _start_cleanup(store: SessionStore, config: Config, session_id: str):  # -> threading.Thread
-    import threading
+_CLEANUP_CURSOR = "cleanup-cursor"
 
-    def clean() -> None:
+
+class _Cleanup:
+    """The first prompt's stale-session cleanup, on a thread of its own.
+
+    It resumes where a previous cleanup was cut off by the grace period (the name in
+    ``.synapse/cache/cleanup-cursor``), so a folder too large to scan within one grace
+    period is still covered within a few first prompts instead of rescanning its start.
+    """
+
+    def __init__(self, store: SessionStore, config: Config, cache_dir: str):
+        # The bare _thread module: threading costs over a millisecond to import, and the
+        # first prompt of every session pays it. A lock held until the work ends stands
+        # in for join(timeout).
+        import _thread
+
+        from synapse_cli.sessions import CleanupProgress
+
+        self.cursor_path = os.path.join(cache_dir, _CLEANUP_CURSOR)
+        self.progress = CleanupProgress()
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
+        self._store = store
+        self._config = config
+        # Like a daemon thread: the hook never waits for it beyond the grace period, and
+        # a cleanup cut off at exit has only ever removed whole files (or nothing).
+        _thread.start_new_thread(self._run, ())
+
+    def _run(self) -> None:
         try:
+            start_at = None
+            try:
+                with open(self.cursor_path, encoding="utf-8") as handle:
+                    start_at = handle.read(512).strip() or None
+            except (OSError, ValueError):
+                pass
             # clean_stale logs the removed count at DEBUG itself.
-            result = store.clean_stale(config.stale_ttl_hours, temp_max_age_seconds=config.temp_max_age_seconds)
+            result = self._store.clean_stale(
+                self._config.stale_ttl_hours,
+                temp_max_age_seconds=self._config.temp_max_age_seconds,
+                start_at=start_at,
+                progress=self.progress,
+            )
+            if start_at is not None:
+                try:
+                    os.unlink(self.cursor_path)  # a whole pass is done: the next one starts afresh
+                except OSError:
+                    pass
             for name in result.corrupt:
                 log.warning(f"stale session file {name}.json does not parse; kept for inspection")
         except Exception as exc:  # a cleanup problem must never reach the prompt
             log.warning(f"stale-session cleanup failed: {exc}")
+        finally:
+            self.done.release()
 
-    # A daemon thread: the hook never waits for it beyond the grace period, and a
-    # cleanup cut off at exit has only ever removed whole files (or nothing).
-    thread = threading.Thread(target=clean, name="synapse-cleanup", daemon=True)
-    thread.start()
-    return thread
+    def wait(self, grace_seconds: float) -> None:
+        """Wait at most ``grace_seconds``; if the cleanup is still going, note where it is."""
+        if self.done.acquire(timeout=grace_seconds):
+            return
+        current = self.progress.current
+        if current is None or self.progress.finished:
+            return
+        from synapse_cli.atomic import atomic_write
+
+        try:
+            atomic_write(self.cursor_path, current, fsync=False)
+        except OSError:
+            pass
+        log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes it at {current}")
 
 
 AGENTS = ("claude", "codex", "gemini", "cursor")
@@ -297,9 +350,14 @@ def _prompt_submit(call: HookCall) -> None:
     cleaner = []
 
     def start_cleanup_on_first_prompt(session: dict[str, Any] | None) -> None:
-        if config.auto_clean and (session is None or session.get("prompt_count", 0) == 0):
-            cleaner.append(_start_cleanup(store, config, session_id))
+        if config.auto_clean and not cleaner and (session is None or session.get("prompt_count", 0) == 0):
+            cleaner.append(_Cleanup(store, config, paths.cache_dir))
 
+    # A session without a file is on its first prompt: start cleaning before taking the
+    # lock, so that the cleanup overlaps the whole update. (A file with prompt_count 0,
+    # made by session-start, is caught once it is loaded.)
+    if not os.path.lexists(store.path_for(session_id)):
+        start_cleanup_on_first_prompt(None)
     try:
         result = store.update(session_id, cwd=paths.root, track_bracket=True, on_load=start_cleanup_on_first_prompt)
         if result.set_aside_path:
@@ -308,10 +366,8 @@ def _prompt_submit(call: HookCall) -> None:
             elapsed = (time.perf_counter() - call.started) * 1000
             log.debug(f"session {session_id} ({call.agent}): prompt {result.session['prompt_count']} recorded in {elapsed:.1f} ms")
     finally:
-        for thread in cleaner:
-            thread.join(config.cleanup_grace_seconds)
-            if thread.is_alive():
-                log.debug("stale-session cleanup still running at exit; a later first prompt finishes it")
+        for cleanup in cleaner:
+            cleanup.wait(config.cleanup_grace_seconds)
 
 
 _LAST_START_CLEANUP = "last-start-cleanup"

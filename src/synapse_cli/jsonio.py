@@ -47,6 +47,38 @@ def epoch_ms(epoch_seconds: float | None = None) -> int:
     return int((time.time() if epoch_seconds is None else epoch_seconds) * 1000)
 
 
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _parse_canonical(value: str) -> float | None:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ``, the form synapse and the framework write, without datetime.
+
+    Cleanup parses a timestamp per stale session on the first prompt; importing datetime
+    for that costs more than the parsing. Anything else returns None (the general parser).
+    """
+    if len(value) != 24 or value[23] != "Z" or value[4] != "-" or value[7] != "-" or value[10] != "T" \
+            or value[13] != ":" or value[16] != ":" or value[19] != ".":
+        return None
+    digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19] + value[20:23]
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    year, month, day = int(value[0:4]), int(value[5:7]), int(value[8:10])
+    hour, minute, second, millis = int(value[11:13]), int(value[14:16]), int(value[17:19]), int(value[20:23])
+    if not (1 <= month <= 12 and 1 <= day <= _days_in_month(year, month) and hour < 24 and minute < 60 and second < 60):
+        return None
+    # Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+    shifted = year - (month <= 2)
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    return days * 86400 + hour * 3600 + minute * 60 + second + millis / 1000.0
+
+
 def parse_timestamp(value: Any) -> float | None:
     """Seconds since the epoch for an ISO-8601 string, or None when it is not one.
 
@@ -54,6 +86,9 @@ def parse_timestamp(value: Any) -> float | None:
     """
     if not isinstance(value, str) or not value:
         return None
+    canonical = _parse_canonical(value)
+    if canonical is not None:
+        return canonical
     from datetime import datetime, timezone
 
     text = value.strip()

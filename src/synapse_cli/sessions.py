@@ -218,6 +218,16 @@ class SessionSummary:
         self.mtime = mtime
 
 
+class CleanupProgress:
+    """Where a running cleanup is: the name in hand, and whether the pass got to the end."""
+
+    __slots__ = ("current", "finished")
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.finished = False
+
+
 class CleanupResult:
     """What a cleanup removed (or, in a dry run, would remove) and what it left."""
 
@@ -457,6 +467,8 @@ class SessionStore:
         dry_run: bool = False,
         now: float | None = None,
         temp_max_age_seconds: float = 600,
+        start_at: str | None = None,
+        progress: CleanupProgress | None = None,
     ) -> CleanupResult:
         """Remove sessions inactive for longer than ``ttl_hours``; return what was done.
 
@@ -467,53 +479,59 @@ class SessionStore:
         directly in the folder; symlinks are never followed. Temp files of interrupted
         writes and lock files of vanished sessions older than ``temp_max_age_seconds``
         are swept. A session busy with another process is skipped (it is not stale).
+
+        Entries are handled one by one in name order, starting at ``start_at`` and
+        wrapping around, and ``progress.current`` names the entry in hand: a cleanup cut
+        off part-way (the hook's grace period) has removed what it passed, and the next
+        one can resume where it stopped instead of scanning the same names again.
         """
         now = time.time() if now is None else now
         cutoff = now - ttl_hours * 3600.0
         temp_cutoff = now - temp_max_age_seconds
         result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
         self._refuse_linked_folders()
-        candidates: list[tuple[str, str]] = []
-        leftovers: list[tuple[str, str, bool]] = []  # (name, path, is_lock)
-        names: set[str] = set()
         try:
-            iterator = os.scandir(self.sessions_dir)
+            names = os.listdir(self.sessions_dir)
         except FileNotFoundError:
             return result
         except OSError as exc:
             raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=self.sessions_dir) from exc
-        with iterator:
-            for entry in iterator:
-                name = entry.name
-                if name.endswith(SESSION_SUFFIX):
-                    names.add(name)
-                    if name == BRIDGE_FILE_NAME:
-                        continue
-                    try:
-                        st = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    if (st.st_mode & 0o170000) != 0o100000:
-                        continue  # a directory or symlink named *.json: not ours to judge
-                    if st.st_mtime >= cutoff:
-                        result.kept += 1
-                        continue
-                    candidates.append((name[: -len(SESSION_SUFFIX)], entry.path))
-                elif name.endswith(LOCK_SUFFIX) or is_temp_name(name):
-                    leftovers.append((name, entry.path, name.endswith(LOCK_SUFFIX)))
-        for session_id, path in candidates:
-            self._clean_candidate(session_id, path, cutoff, now, result)
-        for name, path, is_lock in leftovers:
-            if is_lock:
-                data_name = name[: -len(LOCK_SUFFIX)]
-                if data_name in names and data_name[: -len(SESSION_SUFFIX)] not in result.removed:
+        present = set(names)
+        names.sort()
+        if start_at:
+            import bisect
+
+            split = bisect.bisect_left(names, start_at)
+            names = names[split:] + names[:split]
+        folder = self.sessions_dir + os.sep
+        for name in names:
+            if progress is not None:
+                progress.current = name
+            if name.endswith(SESSION_SUFFIX):
+                if name == BRIDGE_FILE_NAME:
                     continue
-            self._sweep_leftover(name, path, is_lock, temp_cutoff, result)
-        if result.removed and not dry_run and self.fsync:
-            try:
-                fsync_dir(self.sessions_dir)
-            except OSError:
-                pass
+                path = folder + name
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                if (st.st_mode & 0o170000) != 0o100000:
+                    continue  # a directory or symlink named *.json: not ours to judge
+                if st.st_mtime >= cutoff:
+                    result.kept += 1
+                    continue
+                self._clean_candidate(name[: -len(SESSION_SUFFIX)], path, cutoff, now, result)
+            elif name.endswith(LOCK_SUFFIX):
+                # A live session's lock file stays; the lock of a session removed in this
+                # pass went with it (see _clean_candidate); what is left is an orphan.
+                if name[: -len(LOCK_SUFFIX)] not in present:
+                    self._sweep_leftover(name, folder + name, True, temp_cutoff, result)
+            elif is_temp_name(name):
+                self._sweep_leftover(name, folder + name, False, temp_cutoff, result)
+        if progress is not None:
+            progress.finished = True
+        # No folder fsync for the removals: one lost to a power cut only brings back a
+        # stale file that the next cleanup removes again, and the first prompt pays for it.
         log.debug(
             f"cleanup of {self.sessions_dir}: {'would remove' if dry_run else 'removed'} "
             f"{len(result.removed)} stale session(s) (ttl {ttl_hours:g} h), kept {result.kept}, "
@@ -523,7 +541,18 @@ class SessionStore:
 
     def _clean_candidate(self, session_id: str, path: str, cutoff: float, now: float, result: CleanupResult) -> None:
         lock = None
+        linked = False
         if not result.dry_run:
+            if os.name != "nt":
+                try:
+                    # A session written by another tool has no lock file yet. Make it a hard
+                    # link of the data file instead of a new file: a directory entry costs far
+                    # less than a new inode, and updaters open and lock that same path, so
+                    # they are excluded exactly as by a new file. It goes again below.
+                    os.link(path, path + LOCK_SUFFIX)
+                    linked = True
+                except OSError:
+                    pass  # a lock file exists already (or no hard links here): the usual path
             try:
                 # A session someone is updating right now is not stale: do not wait for it.
                 lock = self._lock(path, timeout=0)
@@ -578,6 +607,8 @@ class SessionStore:
                 lock.remove_lock_file()
         finally:
             if lock is not None:
+                if linked:
+                    lock.remove_lock_file()  # never leave a lock file that shares the data's inode
                 lock.release()
 
     def _sweep_leftover(self, name: str, path: str, is_lock: bool, temp_cutoff: float, result: CleanupResult) -> None:

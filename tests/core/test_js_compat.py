@@ -97,3 +97,29 @@ def test_iso_timestamp_matches_js_to_iso_string() -> None:
     """iso_timestamp gives what JS toISOString() gives for the fixture's instant."""
     assert iso_timestamp(1795706198.911) == "2026-11-26T15:16:38.911Z"
     assert parse_timestamp("2026-11-26T15:16:38.911Z") == pytest.approx(1795706198.911)
+
+
+def test_canonical_timestamps_parse_exactly_as_datetime_does() -> None:
+    """The datetime-free parser of ``YYYY-MM-DDTHH:MM:SS.mmmZ`` agrees with datetime on valid and invalid dates."""
+    import random
+    from datetime import datetime, timezone
+
+    from synapse_cli.jsonio import _parse_canonical, parse_timestamp
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (
+            rng.randint(1, 9999), rng.randint(0, 13), rng.randint(0, 32),
+            rng.randint(0, 24), rng.randint(0, 60), rng.randint(0, 60), rng.randint(0, 999),
+        )
+        try:
+            expected = datetime.fromisoformat(text[:-1] + "+00:00").timestamp()
+        except ValueError:
+            expected = None
+        fast = _parse_canonical(text)
+        assert fast == (None if expected is None else pytest.approx(expected, abs=1e-6)), text
+        assert parse_timestamp(text) == (None if expected is None else pytest.approx(expected, abs=1e-6)), text
+    assert _parse_canonical("2026-11-26T15:16:38.911+00:00") is None  # other forms go to datetime
+    assert parse_timestamp("2026-11-26T15:16:38.911+00:00") == pytest.approx(
+        datetime(2026, 11, 26, 15, 16, 38, 911000, tzinfo=timezone.utc).timestamp()
+    )
