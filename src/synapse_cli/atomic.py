@@ -175,8 +175,8 @@ def _write_temp(path: str, payload: bytes, fsync: bool, mode: int) -> str:
             stage = "fsync"
             _fsync_file(fd)
         stage = "close"
-        os.close(fd)
-        fd = -1
+        fd, closing = -1, fd
+        os.close(closing)  # never closed twice: the number may be reused by another thread
     except BaseException as exc:
         if fd >= 0:
             try:

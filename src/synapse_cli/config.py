@@ -244,11 +244,10 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
 
 
 def _read_cache(cache_path: str, identity: list[Any]) -> tuple[dict[str, Any], list[tuple[str | None, str]]] | None:
-    from synapse_cli.jsonio import loads_text
+    from synapse_cli.jsonio import loads_text, read_bytes_nofollow
 
     try:
-        with open(cache_path, "rb") as handle:
-            cached = loads_text(handle.read())
+        cached = loads_text(read_bytes_nofollow(cache_path))  # never through a link, never a FIFO
     except (OSError, ValueError):
         return None
     if not isinstance(cached, dict) or cached.get("format") != _CACHE_FORMAT or cached.get("identity") != identity:

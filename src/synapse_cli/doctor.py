@@ -30,7 +30,7 @@ from synapse_cli.errors import (
 )
 from synapse_cli.locking import LOCK_SUFFIX, FileLock
 from synapse_cli.project import ProjectPaths
-from synapse_cli.sessions import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER, SessionStore, set_aside
+from synapse_cli.sessions import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER, SessionStore
 
 PROBLEM = "problem"
 NOTE = "note"
@@ -151,8 +151,11 @@ def examine(
             finding = report.add(PROBLEM, check, entry.path, str(exc).split(": ", 1)[-1])
             if fix:
                 try:
-                    finding.fixed = f"moved aside to {os.path.basename(set_aside(entry.path))}"
-                except StateFileAccessError as move_error:
+                    # Under the session's lock, and only if still unusable: a prompt may
+                    # have replaced it with a fresh session since it was read above.
+                    moved = store.set_aside_if_unusable(name[: -len(SESSION_SUFFIX)])
+                    finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
+                except (StateFileAccessError, LockTimeoutError) as move_error:
                     finding.message += f" (could not move it aside: {move_error})"
         except InvalidInputError as exc:
             report.add(NOTE, "session-id", entry.path, f"not a session file synapse can address ({exc})")

@@ -59,13 +59,13 @@ def _fast_hook_call(argv: list[str]) -> dict | None:
 
 
 def _finish(code: int, output: str) -> None:
-    try:
-        if output:
-            sys.stdout.write(output)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is sys.stdout and output:
+                stream.write(output)
+            stream.flush()
+        except Exception:  # a closed or missing stream (None) must not fail the hook
+            pass
     # Skip interpreter teardown: it costs time on every prompt, and a cleanup thread
     # still running after its grace period is dropped here (it only ever removes whole
     # files, so stopping it at any instant is safe).

@@ -29,6 +29,8 @@ MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 STDIN_TIMEOUT_SECONDS = 2.0
 """Editors write the event and close stdin at once; never wait longer for a missing EOF."""
 _TRUTHY = ("1", "true", "yes", "on")
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -59,6 +61,8 @@ def _parse_event(data: bytes) -> HookInput:
         return HookInput(None, f"payload is not UTF-8 (byte {exc.start})")
     except ValueError as exc:
         return HookInput(None, f"payload is not valid JSON ({exc})")
+    except RecursionError:
+        return HookInput(None, "payload is JSON nested too deeply")
     if not isinstance(event, dict):
         return HookInput(None, f"payload is a JSON {type(event).__name__}, not an object")
     return HookInput(event, None)
@@ -175,10 +179,11 @@ class _Cleanup:
 
     def _run(self) -> None:
         try:
+            from synapse_cli.jsonio import read_bytes_nofollow
+
             start_at = None
             try:
-                with open(self.cursor_path, encoding="utf-8") as handle:
-                    start_at = handle.read(512).strip() or None
+                start_at = read_bytes_nofollow(self.cursor_path)[:512].decode("utf-8").strip() or None
             except (OSError, ValueError):
                 pass
             # clean_stale logs the removed count at DEBUG itself.
@@ -283,6 +288,10 @@ class HookCall:
         paths = ProjectPaths(root)
         if not paths.is_initialised():
             log.debug(f"no {paths.synapse_dir} folder: this project has not opted in; nothing to do")
+            return None
+        if os.path.islink(paths.synapse_dir) or os.path.islink(paths.cache_dir):
+            # Writing the log or cache there would write wherever the link points.
+            log.debug(f"{paths.synapse_dir} (or its cache/) is a symlink; synapse does not follow it: nothing done")
             return None
         log.configure(file_path=paths.log_file, debug=self.debug)
         if self.unknown_agent is not None:
@@ -389,9 +398,11 @@ def _claim_start_cleanup(paths: ProjectPaths, interval: float) -> bool:
         from synapse_cli.folders import ensure_folder
 
         ensure_folder(paths.cache_dir)
-        with open(marker, "a"):
-            pass
-        os.utime(marker, None)
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | _O_NOFOLLOW | _O_NONBLOCK, 0o644)
+        try:
+            os.utime(fd, None)
+        finally:
+            os.close(fd)
     except OSError as exc:
         log.debug(f"cannot record the session-start cleanup time in {marker}: {exc}")
     return True
@@ -402,7 +413,9 @@ def _session_start(call: HookCall) -> None:
     if prepared is None:
         return
     session_id, _event, config, store, paths = prepared
-    result = store.create(session_id, cwd=paths.root)
+    # Record the start as activity (without counting a prompt): a session resumed after
+    # longer than the TTL is then fresh again, and the cleanup below cannot take it.
+    result = store.update(session_id, cwd=paths.root, count_prompt=False)
     if result.set_aside_path:
         log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
     if config.auto_clean and _claim_start_cleanup(paths, config.start_cleanup_interval_seconds):

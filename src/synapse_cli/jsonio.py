@@ -17,23 +17,75 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def _jsify(value: Any) -> Any:
+def js_number(value: float) -> str:
+    """A finite float as JavaScript's ``Number.prototype.toString`` writes it.
+
+    Both print the shortest digits that round-trip; they differ only in where they
+    switch to exponent notation (JavaScript: below 1e-6 and from 1e21) and its form.
+    """
+    text = repr(abs(value))
+    mantissa, _, exponent = text.partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    # ``point``: where the decimal point goes counting from the first significant digit.
+    point = len(whole) + (int(exponent) if exponent else 0) - (len(whole + fraction) - len((whole + fraction).lstrip("0")))
+    digits = digits.rstrip("0") or "0"
+    sign = "-" if value < 0 else ""
+    if digits == "0":
+        return "0"
+    if len(digits) <= point <= 21:
+        body = digits + "0" * (point - len(digits))
+    elif 0 < point <= 21:
+        body = digits[:point] + "." + digits[point:]
+    elif -6 < point <= 0:
+        body = "0." + "0" * -point + digits
+    else:
+        power = point - 1
+        body = (digits[0] + ("." + digits[1:] if len(digits) > 1 else "")) + ("e+" if power >= 0 else "e-") + str(abs(power))
+    return sign + body
+
+
+# Numbers that need JavaScript's notation go through json.dumps as a placeholder string
+# holding this per-process token, then replace it: no JSON string can hold it by chance.
+_PLACEHOLDER = "\x00" + os.urandom(8).hex() + ":"
+
+
+def _jsify(value: Any, raw: list[str]) -> Any:
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None
-        if value.is_integer() and abs(value) < 2**53:
+        if value.is_integer() and abs(value) < 1e16:
             return int(value)
-        return value
+        if "e" not in repr(value):
+            return value  # plain decimal notation: Python and JavaScript agree
+        raw.append(js_number(value))
+        return f"{_PLACEHOLDER}{len(raw) - 1}\x00"
     if isinstance(value, dict):
-        return {str(k): _jsify(v) for k, v in value.items()}
+        return {str(k): _jsify(v, raw) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsify(v) for v in value]
+        return [_jsify(v, raw) for v in value]
     return value
+
+
+def _escape_lone_surrogates(text: str) -> str:
+    # JavaScript strings may hold half of a surrogate pair (a title cut mid-emoji);
+    # JSON.stringify writes it as a \u escape, and so must synapse: UTF-8 cannot encode it.
+    return "".join(f"\\u{ord(c):04x}" if "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 def dumps_js(obj: Any) -> str:
     """Serialise like ``JSON.stringify(obj, null, 2)``."""
-    return json.dumps(_jsify(obj), indent=2, ensure_ascii=False, allow_nan=False)
+    raw: list[str] = []
+    text = json.dumps(_jsify(obj, raw), indent=2, ensure_ascii=False, allow_nan=False)
+    if raw:
+        escaped = json.dumps(_PLACEHOLDER)[1:-1]
+        for index, number in enumerate(raw):
+            text = text.replace(f'"{escaped}{index}\\u0000"', number, 1)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _escape_lone_surrogates(text)
+    return text
 
 
 def iso_timestamp(epoch_seconds: float | None = None) -> str:
@@ -143,4 +195,7 @@ def loads_text(data: bytes) -> Any:
     text = data.decode("utf-8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    return json.loads(text)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None

@@ -64,7 +64,9 @@ class FileLock:
         return self._fd >= 0
 
     def _open(self) -> int:
-        flags = os.O_RDWR | os.O_CREAT | _O_CLOEXEC
+        # flock needs no write access: a read-only lock file (or one that is a hard link
+        # of a read-only data file) must not lock its session out.
+        flags = (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | os.O_CREAT | _O_CLOEXEC
         try:
             return os.open(self.path, flags, 0o644)
         except FileNotFoundError:

@@ -18,6 +18,10 @@ DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 _LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+# The log lives in the project, which anyone can commit a symlink or FIFO into.
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class _Sinks:
@@ -64,15 +68,19 @@ def _format(level: int, message: str) -> str:
 
 def _append(path: str, line: bytes, max_bytes: int) -> None:
     # One O_APPEND write per line: concurrent hooks interleave whole lines, not bytes.
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
         from synapse_cli.folders import ensure_folder
 
         ensure_folder(os.path.dirname(path))
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        fd = os.open(path, flags, 0o600)
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        if (st.st_mode & 0o170000) != 0o100000:
+            return  # a FIFO or device put in the log's place: write nothing there
+        size = st.st_size
         os.write(fd, line)
     finally:
         os.close(fd)

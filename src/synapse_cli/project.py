@@ -68,7 +68,6 @@ def resolve_project_root(
     if explicit:
         return os.path.abspath(explicit)
     environ = os.environ if environ is None else environ
-    cwd = cwd or os.getcwd()
     if for_hook:
         for name in project_env_vars:
             from_env = environ.get(name)
@@ -77,6 +76,11 @@ def resolve_project_root(
         found = nearest_project(payload_cwd) if isinstance(payload_cwd, str) else None
         if found:
             return found
+    if cwd is None:
+        try:
+            cwd = os.getcwd()
+        except OSError:  # the current folder was deleted under us
+            cwd = payload_cwd if for_hook and isinstance(payload_cwd, str) else os.path.expanduser("~")
     return nearest_project(cwd) or os.path.abspath(cwd)
 
 

@@ -134,6 +134,26 @@ def check_session(data: Any, path: str) -> dict[str, Any]:
     return data
 
 
+def _js_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def _js_includes(items: list[Any], item: Any) -> bool:
+    """JavaScript's ``items.includes(item)`` for values parsed from JSON.
+
+    Primitives compare by type and value (``1`` is not ``true``); objects and arrays
+    parsed from JSON are distinct objects, so the framework never treats them as present.
+    """
+    if isinstance(item, (dict, list)):
+        return False
+    kind = _js_kind(item)
+    return any(_js_kind(other) == kind and other == item for other in items if not isinstance(other, (dict, list)))
+
+
 def merge_update(session: dict[str, Any], updates: dict[str, Any]) -> None:
     """Apply ``updates`` to ``session`` in place with the framework's merge rules.
 
@@ -149,7 +169,7 @@ def merge_update(session: dict[str, Any], updates: dict[str, Any]) -> None:
                 if isinstance(old, list) and isinstance(new, list):
                     merged = list(old)
                     for item in new:
-                        if item not in merged:
+                        if not _js_includes(merged, item):
                             merged.append(item)
                     history[sub_key] = merged
                 else:
@@ -177,7 +197,15 @@ def set_aside(path: str) -> str:
     """Move an unusable file out of the way (never delete it); return where it went."""
     target = set_aside_name(path)
     try:
-        os.rename(path, target)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rename(path, target)  # a folder cannot be hard-linked; rename does not replace a non-empty one
+        else:
+            # link + unlink, not rename: a rename would silently replace a set-aside copy
+            # that appeared at the same name in the meantime.
+            os.link(path, target, follow_symlinks=False)
+            os.unlink(path)
+    except FileExistsError:
+        return set_aside(path)  # another set-aside took that name this very millisecond
     except OSError as exc:
         raise StateFileAccessError(f"cannot move the unusable file aside to {target}: {exc.strerror or exc}", path=path) from exc
     log.warning(f"moved unusable file {path} aside to {target}")
@@ -312,6 +340,20 @@ class SessionStore:
         path = self.path_for(session_id)
         self._refuse_linked_folders()
         return self._read(path)
+
+    def set_aside_if_unusable(self, session_id: str) -> str | None:
+        """Under the session's lock, move its file aside if it still cannot be loaded.
+
+        Returns where it went, or None when the file is gone or loads after all (a
+        prompt may have replaced it meanwhile).
+        """
+        path = self.path_for(session_id)
+        self._refuse_linked_folders()
+        lock = self._lock(path)
+        try:
+            return self._load_or_set_aside(path)[1]
+        finally:
+            lock.release()
 
     # -- writing -----------------------------------------------------------------
     def _write(self, path: str, session: dict[str, Any]) -> None:
@@ -605,6 +647,7 @@ class SessionStore:
             result.removed.append(session_id)
             if lock is not None:
                 lock.remove_lock_file()
+                linked = False  # removed: a second removal could take another process's new lock file
         finally:
             if lock is not None:
                 if linked:

@@ -90,14 +90,29 @@ def test_session_started_then_prompted_has_the_shape_of_a_prompt_created_session
     assert one == two and one["prompt_count"] == 1
 
 
-def test_session_start_leaves_an_existing_session_unchanged(project, elsewhere):
-    """A resumed session's start (source "resume") does not touch its file: same bytes, prompt_count kept."""
+def test_session_start_keeps_an_existing_session_and_only_marks_activity(project, elsewhere):
+    """A resumed session's start keeps every field and its prompt_count; only last_activity moves on."""
     prompt(project, run_in=elsewhere)
     prompt(project, run_in=elsewhere)
-    before = session_path(project, SID).read_bytes()
+    before = read_json(session_path(project, SID))
+    time.sleep(0.01)
     assert_silent_success(start(project, cwd=elsewhere, source="resume"))
-    assert session_path(project, SID).read_bytes() == before
-    assert read_json(session_path(project, SID))["prompt_count"] == 2
+    after = read_json(session_path(project, SID))
+    assert after["prompt_count"] == 2
+    assert _parse_iso(after["last_activity"]) > _parse_iso(before["last_activity"])
+    after.pop("last_activity"), before.pop("last_activity")
+    assert after == before
+
+
+def test_session_resumed_after_the_ttl_is_not_removed_by_its_own_start(project, elsewhere):
+    """A session idle for longer than the TTL and then resumed survives the start's cleanup, with its history."""
+    path = write_session(project, SID, age_hours=240, prompt_count=40, title="Login page",
+                         history={"star_commands_used": [], "domains_loaded_last": [], "agents_activated": ["dev", "qa"]})
+    assert_silent_success(start(project, cwd=elsewhere, source="resume", env={"SYNAPSE_START_CLEANUP_INTERVAL_SECONDS": "0"}))
+    assert path.exists(), "the resumed session was removed as stale by its own session-start"
+    kept = read_json(path)
+    assert kept["prompt_count"] == 40 and kept["title"] == "Login page"
+    assert kept["history"]["agents_activated"] == ["dev", "qa"]
 
 
 def test_session_start_sets_aside_a_corrupt_file_and_starts_afresh(project, elsewhere, sessions_dir):
