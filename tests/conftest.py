@@ -30,6 +30,14 @@ def synapse_executable() -> str:
     return found
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if not (FIXTURES / "payloads").is_dir():
+        raise pytest.UsageError(
+            f"the tests read the framework's fixtures from {FIXTURES}: put the project's shared/ folder "
+            "beside this checkout (as CI does) before running them"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point HOME and the cache at a temp folder and drop variables that change synapse's behaviour."""

@@ -160,11 +160,18 @@ def _event_list(table: dict[str, Any], event: str, path: str) -> list[Any]:
 
 
 def _updated_handler(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """synapse's handler brought up to date, keeping what the user set on it (a longer timeout, other keys)."""
+    """synapse's existing handler, completed with what it lacks; what the user set on it is kept.
+
+    A hand-edited command (an absolute path because the editor's PATH lacks synapse,
+    an added ``--debug``), a longer timeout and any other key stay as they are.
+    """
     merged = dict(old)
-    merged["command"] = new["command"]
     if "type" in new:
         merged["type"] = new["type"]
+    agent = new["command"].partition(" --agent ")[2]
+    if agent and "--agent" not in str(merged.get("command")):
+        # Other agents' events are only recognised for sure when named; add it, keep the rest.
+        merged["command"] = f"{merged['command']} --agent {agent}"
     for key, value in new.items():
         merged.setdefault(key, value)
     return merged

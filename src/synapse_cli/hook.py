@@ -27,6 +27,8 @@ from synapse_cli.project import ProjectPaths, resolve_project_root
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 """A prompt may carry a large paste; anything beyond this is not an editor's event."""
 STDIN_TIMEOUT_SECONDS = 2.0
+HOOK_MAX_LOCK_WAIT_SECONDS = 3.0
+"""The hook's longest wait for a session lock, whatever ``lock.timeoutSeconds`` says."""
 """Editors write the event and close stdin at once; never wait longer for a missing EOF."""
 _TRUTHY = ("1", "true", "yes", "on")
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -313,7 +315,10 @@ class HookCall:
         log.configure(file_path=paths.log_file, debug=self.debug, max_bytes=config.log_max_bytes)
         for problem in config.problems:
             log.warning(problem)
-        store = SessionStore(paths.sessions_dir, fsync=config.fsync, lock_timeout=config.lock_timeout)
+        # Never wait for a lock anywhere near the editor's hook timeout (10 s as installed):
+        # a prompt that waited would be dropped by the editor anyway.
+        lock_wait = min(config.lock_timeout, HOOK_MAX_LOCK_WAIT_SECONDS)
+        store = SessionStore(paths.sessions_dir, fsync=config.fsync, lock_timeout=lock_wait)
         return session_id, event, config, store, paths
 
 
@@ -351,6 +356,16 @@ def run_hook(
     return 0, _GO_ON.get(call.agent, "")
 
 
+_END_FIELDS = ("ended_at", "end_reason")
+
+
+def _reopen(session: dict[str, Any] | None) -> None:
+    """A session that goes on after a SessionEnd (resumed) is no longer ended."""
+    if session is not None:
+        for name in _END_FIELDS:
+            session.pop(name, None)
+
+
 def _prompt_submit(call: HookCall) -> None:
     prepared = call.prepare()
     if prepared is None:
@@ -359,6 +374,7 @@ def _prompt_submit(call: HookCall) -> None:
     cleaner = []
 
     def start_cleanup_on_first_prompt(session: dict[str, Any] | None) -> None:
+        _reopen(session)
         if config.auto_clean and not cleaner and (session is None or session.get("prompt_count", 0) == 0):
             cleaner.append(_Cleanup(store, config, paths.cache_dir))
 
@@ -415,7 +431,7 @@ def _session_start(call: HookCall) -> None:
     session_id, _event, config, store, paths = prepared
     # Record the start as activity (without counting a prompt): a session resumed after
     # longer than the TTL is then fresh again, and the cleanup below cannot take it.
-    result = store.update(session_id, cwd=paths.root, count_prompt=False)
+    result = store.update(session_id, cwd=paths.root, count_prompt=False, on_load=_reopen)
     if result.set_aside_path:
         log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
     if config.auto_clean and _claim_start_cleanup(paths, config.start_cleanup_interval_seconds):

@@ -60,22 +60,31 @@ def resolve_project_root(
 ) -> str:
     """The project to act on.
 
-    ``explicit`` (``--project-dir``) > for hooks the first non-empty of
-    ``project_env_vars`` (``$CLAUDE_PROJECT_DIR``; Gemini's ``$GEMINI_PROJECT_DIR``),
-    then the nearest project at or above the event's ``cwd`` > the nearest project at
-    or above the current folder > the current folder.
+    ``explicit`` (``--project-dir``) > for hooks the nearest project at or above
+    ``$CLAUDE_PROJECT_DIR`` (Gemini: ``$GEMINI_PROJECT_DIR``) when set, then the nearest
+    project at or above the event's ``cwd`` (and when neither has one, the editor's
+    project folder itself, which has not opted in) > the nearest project at or above
+    the current folder > the current folder.
     """
     if explicit:
         return os.path.abspath(explicit)
     environ = os.environ if environ is None else environ
+    declared = None
     if for_hook:
+        # The editor's project folder, or the folder the agent works in, may be a
+        # subfolder of the project that holds .synapse/: look upward from each in turn.
         for name in project_env_vars:
             from_env = environ.get(name)
             if from_env:
-                return os.path.abspath(from_env)
+                declared = declared or os.path.abspath(from_env)
+                found = nearest_project(from_env)
+                if found:
+                    return found
         found = nearest_project(payload_cwd) if isinstance(payload_cwd, str) else None
         if found:
             return found
+        if declared:
+            return declared  # the editor's project, which has not opted in: nothing to do
     if cwd is None:
         try:
             cwd = os.getcwd()

@@ -127,6 +127,12 @@ def check_session(data: Any, path: str) -> dict[str, Any]:
         value = data.get(name)
         if value is not None and not isinstance(value, dict):
             raise CorruptFileError(f"{name} should be an object, got {_describe(value)}", path=path)
+    history = data.get("history")
+    if isinstance(history, dict):
+        for name in ("star_commands_used", "domains_loaded_last", "agents_activated"):
+            value = history.get(name)
+            if value is not None and not isinstance(value, list):
+                raise CorruptFileError(f"history.{name} should be a list, got {_describe(value)}", path=path)
     for name in ("uuid", "started", "last_activity", "cwd", "label"):
         value = data.get(name)
         if value is not None and not isinstance(value, str):

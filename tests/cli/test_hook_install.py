@@ -130,8 +130,8 @@ def test_install_replaces_own_entry_inside_a_shared_group(cli, project):
         {"matcher": "*", "hooks": [OTHER_HANDLER, {"type": "command", "command": "/opt/venv/bin/synapse hook prompt-submit", "timeout": 60}]},
     ]}})
     ok(cli(project, "hook", "install"))
-    # The command is brought up to date; the timeout the user chose is kept.
-    expected = {**CLAUDE_ENTRY, "timeout": 60}
+    # The user's command (an absolute path) and timeout are kept; no second entry is added.
+    expected = {**CLAUDE_ENTRY, "command": "/opt/venv/bin/synapse hook prompt-submit", "timeout": 60}
     assert read_json(claude_settings(project)) == {"hooks": {"UserPromptSubmit": [{"matcher": "*", "hooks": [OTHER_HANDLER, expected]}]}}
 
 
@@ -155,7 +155,7 @@ def test_old_absolute_path_entries_are_recognised_and_replaced(cli, project, com
     """A synapse prompt entry written with a path to the executable is synapse's: install replaces it, uninstall removes it."""
     write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": command, "timeout": 60, "x-note": "mine"}]}]}})
     ok(cli(project, "hook", "install"))
-    expected = {**CLAUDE_ENTRY, "timeout": 60, "x-note": "mine"}  # the user's timeout and keys are kept
+    expected = {**CLAUDE_ENTRY, "command": command, "timeout": 60, "x-note": "mine"}  # the user's command, timeout and keys are kept
     assert read_json(claude_settings(project)) == {"hooks": {"UserPromptSubmit": [{"hooks": [expected]}]}}
     write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": command}]}]}, "k": 1})
     ok(cli(project, "hook", "uninstall"))
@@ -549,13 +549,13 @@ def test_cursor_file_gets_version_1_first(cli, project):
 
 
 def test_cursor_existing_file_without_version_keeps_its_hooks(cli, project):
-    """An existing Cursor file without "version" gets version 1 first; its other hooks and keys stay, an old synapse handler is replaced."""
+    """An existing Cursor file without "version" gets version 1 first; its other hooks and keys stay, an old synapse handler keeps its path and gains --agent."""
     path = project / ".cursor" / "hooks.json"
     write(path, {"hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}, {"command": "/x/bin/synapse hook prompt-submit"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"})
     ok(cli(project, "hook", "install", "--agent", "cursor"))
     data = read_json(path)
     assert list(data) == ["version", "hooks", "note"]
-    assert data == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}, {"command": "synapse hook prompt-submit --agent cursor"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"}
+    assert data == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}, {"command": "/x/bin/synapse hook prompt-submit --agent cursor"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"}
     ok(cli(project, "hook", "uninstall", "--agent", "cursor"))
     assert read_json(path) == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"}
 
@@ -673,4 +673,4 @@ def test_entries_with_global_options_before_hook_are_recognised(cli, project):
     write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "synapse --project-dir /x hook prompt-submit"}]}]}})
     ok(cli(project, "hook", "install"))
     handlers = read_json(claude_settings(project))["hooks"]["UserPromptSubmit"]
-    assert len(handlers) == 1 and handlers[0]["hooks"][0]["command"] == "synapse hook prompt-submit"
+    assert len(handlers) == 1 and handlers[0]["hooks"][0]["command"] == "synapse --project-dir /x hook prompt-submit"

@@ -281,11 +281,11 @@ def test_delete_removes_one_session(cli, project):
 
 
 def test_delete_json_reports_whether_it_deleted(cli, project):
-    """``session delete --json`` prints ``{"id", "deleted"}``, false for an unknown id (still exit 0)."""
+    """``session delete --json`` prints ``{"id", "deleted"}``; false for an unknown id, with exit 1 as without --json."""
     write_session(project, "a")
     assert json.loads(cli(project, "session", "delete", "a", "--json").stdout) == {"id": "a", "deleted": True}
     again = cli(project, "session", "delete", "a", "--json")
-    assert again.exit_code == 0
+    assert again.exit_code == 1
     assert json.loads(again.stdout) == {"id": "a", "deleted": False}
 
 

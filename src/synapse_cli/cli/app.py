@@ -70,19 +70,57 @@ def _report_unexpected(exc: BaseException) -> str:
     return path
 
 
+def _option_value(args: list[str], name: str) -> str | None:
+    value = None
+    for index, token in enumerate(args):
+        if token == name and index + 1 < len(args):
+            value = args[index + 1]
+        elif token.startswith(name + "="):
+            value = token.split("=", 1)[1]
+    return value
+
+
+class _FailedHook:
+    """What a hook that failed before running (a usage error) can still learn from its event."""
+
+    def __init__(self, args: list[str]):
+        from synapse_cli.hook import HOOK_MAX_LOCK_WAIT_SECONDS, detect_agent, event_session_and_cwd, read_event
+
+        # The event is still unread on stdin: a short, bounded read tells which project
+        # to log to and which agent expects an answer.
+        received = read_event(0, timeout=min(0.5, HOOK_MAX_LOCK_WAIT_SECONDS))
+        event = received.event or {}
+        self.agent = _option_value(args, "--agent") or (detect_agent(event) if received.event else "claude")
+        self.payload_cwd = event_session_and_cwd(self.agent, event)[1]
+
+
+_failed_hook: _FailedHook | None = None
+
+
 def _configure_hook_log(args: list[str]) -> None:
     """A hook's diagnostics go to the project's log file, and to stderr only when debugging."""
+    global _failed_hook
     from synapse_cli.project import ProjectPaths, resolve_project_root
 
-    explicit = None
-    for index, token in enumerate(args):
-        if token == "--project-dir" and index + 1 < len(args):
-            explicit = args[index + 1]
-        elif token.startswith("--project-dir="):
-            explicit = token.split("=", 1)[1]
+    if _failed_hook is None:
+        _failed_hook = _FailedHook(args)
     debug = "--debug" in args or os.environ.get("SYNAPSE_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
-    paths = ProjectPaths(resolve_project_root(explicit, for_hook=True))
+    root = resolve_project_root(_option_value(args, "--project-dir"), for_hook=True, payload_cwd=_failed_hook.payload_cwd)
+    paths = ProjectPaths(root)
     log.configure(file_path=paths.log_file if paths.is_initialised() else None, debug=debug)
+
+
+def _answer_failed_hook() -> None:
+    """Even a hook that could not run gives its agent the answer that lets the prompt through."""
+    from synapse_cli.hook import _GO_ON
+
+    answer = _GO_ON.get(_failed_hook.agent if _failed_hook else "", "")
+    if answer:
+        try:
+            sys.stdout.write(answer)
+            sys.stdout.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _report_failure(message: str, under_hook: bool, args: list[str]) -> None:
@@ -108,7 +146,7 @@ class SynapseGroup(TyperGroup):
             if under_hook:
                 _configure_hook_log(args)
                 log.warning(f"synapse hook: {exc.format_message()}")
-                code = EXIT_OK
+                code = EXIT_FAILURE  # made 0 below, after answering the agent
             else:
                 exc.show()
                 code = exc.exit_code
@@ -127,6 +165,8 @@ class SynapseGroup(TyperGroup):
             _report_failure(f"synapse: unexpected error: {type(exc).__name__}: {exc} (traceback in {where})", under_hook, args)
             code = EXIT_FAILURE
         if under_hook:
+            if code != EXIT_OK:
+                _answer_failed_hook()
             code = EXIT_OK
         if standalone_mode:
             sys.exit(code)

@@ -7,6 +7,7 @@ from typing import Any
 
 from synapse_cli import log
 from synapse_cli.config import Config, load_config
+from synapse_cli.errors import SynapseError
 from synapse_cli.project import ProjectPaths, init_project, resolve_project_root
 from synapse_cli.sessions import SessionStore
 
@@ -23,6 +24,8 @@ class CliContext:
     @property
     def paths(self) -> ProjectPaths:
         if self._paths is None:
+            if self.project_dir and not os.path.isdir(self.project_dir):
+                raise SynapseError(f"--project-dir {self.project_dir}: no such folder")
             self._paths = ProjectPaths(resolve_project_root(self.project_dir))
             self.configure_log()
         return self._paths

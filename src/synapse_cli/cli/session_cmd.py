@@ -156,6 +156,8 @@ def delete(
     deleted = options.store(config).delete(session_id)
     if json_output:
         emit_json({"id": session_id, "deleted": deleted})
+        if not deleted:
+            raise typer.Exit(1)  # the same outcome as without --json: there was nothing to delete
         return
     if not deleted:
         raise SynapseError(f"no session {session_id!r} in {options.paths.sessions_dir}")
