@@ -93,22 +93,26 @@ def _regular_files(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
 
 
 def _hook_registered(project_root: str) -> str | None:
-    """The Claude Code settings file that registers synapse's prompt hook, if any."""
+    """The first settings file, of any editor and scope, that registers synapse's prompt hook."""
     from synapse_cli.editor_hooks import AGENTS, PROMPT, SettingsFileError, is_own_command, read_settings, settings_path
 
-    event = AGENTS["claude"].events[PROMPT]
-    for scope in AGENTS["claude"].scopes:
-        path = settings_path("claude", scope, project_root)
-        try:
-            settings, _ = read_settings(path)
-        except SettingsFileError:
-            continue
-        groups = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
-        for group in groups if isinstance(groups, list) else []:
-            handlers = group.get("hooks") if isinstance(group, dict) else None
-            for handler in handlers if isinstance(handlers, list) else []:
-                if isinstance(handler, dict) and is_own_command(handler.get("command")):
-                    return path
+    for agent, spec in AGENTS.items():
+        event = spec.events[PROMPT]
+        for scope in spec.scopes:
+            path = settings_path(agent, scope, project_root)
+            try:
+                settings, _ = read_settings(path)
+            except SettingsFileError:
+                continue
+            entries = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
+            handlers = []
+            for entry in entries if isinstance(entries, list) else []:
+                if spec.flat:
+                    handlers.append(entry)
+                elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+                    handlers.extend(entry["hooks"])
+            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in handlers):
+                return path
     return None
 
 
@@ -130,6 +134,16 @@ def examine(
     if not paths.is_initialised():
         report.add(PROBLEM, "setup", paths.synapse_dir, "no .synapse/ folder: run `synapse init`")
         return report
+    if not os.path.lexists(paths.gitignore):
+        finding = report.add(PROBLEM, "gitignore", paths.gitignore, "missing: sessions/ and cache/ would be committed")
+        if fix:
+            from synapse_cli.project import ensure_gitignore
+
+            try:
+                ensure_gitignore(paths.synapse_dir, fsync=fsync)
+                finding.fixed = "written"
+            except OSError as exc:
+                finding.message += f" (could not write it: {exc})"
     if config_error is not None:
         report.add(PROBLEM, "config", config_error.path, f"invalid configuration: {config_error}")
 
@@ -221,5 +235,9 @@ def examine(
 
     registered = _hook_registered(paths.root)
     if registered is None:
-        report.add(NOTE, "hook", None, "the prompt hook is not registered for Claude Code: run `synapse hook install`")
+        report.add(
+            NOTE, "hook", None,
+            "the prompt hook is not registered for any editor (Claude Code, Codex, Gemini CLI, Cursor): "
+            "run `synapse hook install` (--agent for the others)",
+        )
     return report

@@ -555,3 +555,24 @@ def test_unlistable_sessions_folder_is_reported_not_a_crash(project, sessions_di
     [finding] = report["findings"]
     assert finding["check"] == "unreadable" and finding["path"] == str(sessions_dir)
     assert "Permission denied" in finding["message"]
+
+
+def test_a_hook_registered_for_another_editor_removes_the_note(cli, project):
+    """A synapse prompt hook in Cursor's hooks.json counts as registered: no hook note."""
+    path = project / ".cursor" / "hooks.json"
+    path.parent.mkdir()
+    path.write_text('{"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "synapse hook prompt-submit --agent cursor"}]}}')
+    result = cli(project, "doctor", "--json")
+    assert [f for f in json.loads(result.stdout)["findings"] if f["check"] == "hook"] == []
+
+
+def test_a_missing_gitignore_is_a_problem_that_fix_restores(cli, project):
+    """Without .synapse/.gitignore, session files would be committed: doctor says so and --fix writes it back."""
+    gitignore = project / ".synapse" / ".gitignore"
+    gitignore.unlink()
+    result = cli(project, "doctor", "--json")
+    assert result.exit_code == 1
+    assert [f["check"] for f in json.loads(result.stdout)["findings"] if f["severity"] == "problem"] == ["gitignore"]
+    fixed = cli(project, "doctor", "--fix", "--json")
+    assert fixed.exit_code == 0
+    assert gitignore.read_text() == "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"

@@ -32,14 +32,15 @@ def say(text: str) -> None:
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A table: rich on a terminal, tab-separated lines with a header otherwise."""
-    cells = [["" if value is None else str(value) for value in row] for row in rows]
+    cells = [[cell_text(value) for value in row] for row in rows]
     if stdout_is_terminal():
         from rich.console import Console
         from rich.table import Table
 
         rich_table = Table(title=title)
         for column in columns:
-            rich_table.add_column(column)
+            # Fold rather than cut: an id shortened with an ellipsis cannot be copied back.
+            rich_table.add_column(column, overflow="fold")
         for row in cells:
             rich_table.add_row(*[_escape(c) for c in row])
         Console().print(rich_table)
@@ -49,6 +50,17 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     say("\t".join(columns))
     for row in cells:
         say("\t".join(row))
+
+
+def cell_text(value: Any) -> str:
+    """A value as the state files spell it: true/false, JSON for lists and objects, blank for null."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return str(value)
 
 
 def _escape(text: str) -> str:
