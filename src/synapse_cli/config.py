@@ -227,13 +227,19 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
     for setting in SETTINGS:
         node: Any = document
         present = True
+        walked: list[str] = []
         for part in setting.key.split("."):
-            if not isinstance(node, dict) or part not in node:
+            if not isinstance(node, dict):
                 present = False
-                if node is not document and not isinstance(node, dict):
-                    problems.append((setting.key, f"expected a mapping above this key, got {node!r}"))
+                problem = (".".join(walked), f"must be a mapping of settings, got {node!r}")
+                if problem not in problems:  # name the key that is wrong, once
+                    problems.append(problem)
+                break
+            if part not in node:
+                present = False
                 break
             node = node[part]
+            walked.append(part)
         if not present:
             continue
         try:
@@ -241,6 +247,29 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
         except ValueError as exc:
             problems.append((setting.key, str(exc)))
     return values, problems
+
+
+def unknown_keys(path: str) -> list[tuple[str, str | None]]:
+    """Keys under ``synapse:`` in ``path`` that synapse does not know (typos are otherwise
+    silently ignored), each with the closest known key, if one is close."""
+    import difflib
+
+    document = _parse_yaml_file(path)
+    section = document.get("synapse") if isinstance(document, dict) else None
+    found: list[str] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        for key, value in node.items():
+            name = f"{prefix}.{key}"
+            if isinstance(value, dict) and any(k.startswith(name + ".") for k in SETTINGS_BY_KEY):
+                walk(value, name)
+            elif name not in SETTINGS_BY_KEY:
+                found.append(name)
+
+    if isinstance(section, dict):
+        walk(section, "synapse")
+    known = list(SETTINGS_BY_KEY)
+    return [(name, next(iter(difflib.get_close_matches(name, known, n=1, cutoff=0.8)), None)) for name in found]
 
 
 def _read_cache(cache_path: str, identity: list[Any]) -> tuple[dict[str, Any], list[tuple[str | None, str]]] | None:

@@ -122,6 +122,7 @@ def examine(
     ttl_hours: float | None,
     temp_max_age_seconds: float,
     config_error: ConfigError | None = None,
+    config_path: str | None = None,
     fix: bool = False,
     fsync: bool = True,
     lock_timeout: float = 5.0,
@@ -146,6 +147,15 @@ def examine(
                 finding.message += f" (could not write it: {exc})"
     if config_error is not None:
         report.add(PROBLEM, "config", config_error.path, f"invalid configuration: {config_error}")
+    elif config_path is not None:
+        from synapse_cli.config import unknown_keys
+
+        try:
+            for key, suggestion in unknown_keys(config_path):
+                hint = f"; did you mean {suggestion}?" if suggestion else ""
+                report.add(NOTE, "config-key", config_path, f"unknown key {key} is ignored{hint}")
+        except ConfigError:
+            pass
 
     store = SessionStore(paths.sessions_dir, fsync=fsync, lock_timeout=lock_timeout)
     session_entries = _entries(paths.sessions_dir, report)

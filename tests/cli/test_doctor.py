@@ -576,3 +576,17 @@ def test_a_missing_gitignore_is_a_problem_that_fix_restores(cli, project):
     fixed = cli(project, "doctor", "--fix", "--json")
     assert fixed.exit_code == 0
     assert gitignore.read_text() == "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"
+
+
+def test_unknown_config_keys_are_noted_with_the_closest_known_key(cli, project):
+    """A misspelt key under synapse: (silently ignored by the loader) is a doctor note naming the likely key."""
+    config = project / ".aios-core" / "core-config.yaml"
+    config.parent.mkdir()
+    config.write_text("synapse:\n  session:\n    staleTTLHour: 24\n    autoclean: false\n")
+    result = cli(project, "doctor", "--json")
+    notes = [f["message"] for f in json.loads(result.stdout)["findings"] if f["check"] == "config-key"]
+    assert result.exit_code == 0
+    assert notes == [
+        "unknown key synapse.session.staleTTLHour is ignored; did you mean synapse.session.staleTTLHours?",
+        "unknown key synapse.session.autoclean is ignored; did you mean synapse.session.autoClean?",
+    ]

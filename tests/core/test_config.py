@@ -246,3 +246,12 @@ def test_tampered_cache_is_not_trusted(tmp_path: Path) -> None:
     document["values"][TTL] = -7
     cache_file.write_text(json.dumps(document))
     assert load_config(str(tmp_path), environ={}, cache_dir=str(cache)).stale_ttl_hours == 30
+
+
+def test_a_section_that_is_not_a_mapping_is_named_itself(tmp_path: Path) -> None:
+    """``synapse: 5`` is reported against the key ``synapse``, not against a key the user never wrote."""
+    write_config(tmp_path, "synapse: 5\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(str(tmp_path), environ={})
+    assert "synapse: must be a mapping of settings, got 5" in str(raised.value)
+    assert "staleTTLHours" not in str(raised.value)

@@ -41,6 +41,7 @@ def doctor(
         ttl_hours=config.stale_ttl_hours,
         temp_max_age_seconds=config.temp_max_age_seconds,
         config_error=config_error,
+        config_path=config.path,
         fix=fix,
         fsync=config.fsync,
         lock_timeout=config.lock_timeout,
