@@ -85,15 +85,8 @@ def _run(ctx: typer.Context, name: str, agent: str | None, project_dir: str | No
     raise typer.Exit(code)
 
 
-@app.command("prompt-submit")
-def prompt_submit(
-    ctx: typer.Context,
-    agent: AgentOption = None,
-    project_dir: ProjectDirOption = None,
-    config: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """Record one prompt: the editor's prompt event on stdin (Claude Code and Codex
+_HOOK_HELP = {
+    "prompt-submit": """Record one prompt: the editor's prompt event on stdin (Claude Code and Codex
     UserPromptSubmit, Gemini CLI BeforeAgent, Cursor beforeSubmitPrompt).
 
     Loads the session named by the event (creating it if missing), counts the prompt
@@ -101,39 +94,38 @@ def prompt_submit(
     written atomically. On a session's first prompt it also removes stale sessions in
     the background. Does nothing in a project without a .synapse/ folder. Prints nothing
     (Cursor: {"continue": true}); problems are logged to .synapse/cache/synapse.log.
-    """
-    _run(ctx, "prompt-submit", agent, project_dir, config, debug)
-
-
-@app.command("session-start")
-def session_start(
-    ctx: typer.Context,
-    agent: AgentOption = None,
-    project_dir: ProjectDirOption = None,
-    config: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """Start of a session (SessionStart event on stdin): create the session file if missing
-    and clean stale sessions, at most once per synapse.session.startCleanupIntervalSeconds
-    across sessions. Safe to register as an asynchronous hook.
-    """
-    _run(ctx, "session-start", agent, project_dir, config, debug)
-
-
-@app.command("session-end")
-def session_end(
-    ctx: typer.Context,
-    agent: AgentOption = None,
-    project_dir: ProjectDirOption = None,
-    config: ConfigOption = None,
-    debug: DebugOption = False,
-) -> None:
-    """End of a session (SessionEnd event on stdin): record ended_at and end_reason (the
-    event's reason) in the session file, without counting a prompt. Does nothing for a
+    """,
+    "session-start": """Start of a session (SessionStart event on stdin): create the session file if
+    missing, or mark the resumed session active, and clean stale sessions, at most once per
+    synapse.session.startCleanupIntervalSeconds across sessions. Safe to register as an
+    asynchronous hook.
+    """,
+    "session-end": """End of a session (SessionEnd event on stdin): record ended_at and end_reason
+    (the event's reason) in the session file, without counting a prompt. Does nothing for a
     session that has no file.
-    """
-    _run(ctx, "session-end", agent, project_dir, config, debug)
+    """,
+}
 
+
+def _hook_command(name: str) -> None:
+    """Register ``synapse hook <name>``: the three hooks take the same options and differ only in what they do."""
+
+    def command(
+        ctx: typer.Context,
+        agent: AgentOption = None,
+        project_dir: ProjectDirOption = None,
+        config: ConfigOption = None,
+        debug: DebugOption = False,
+    ) -> None:
+        _run(ctx, name, agent, project_dir, config, debug)
+
+    command.__doc__ = _HOOK_HELP[name]
+    command.__name__ = name.replace("-", "_")
+    app.command(name)(command)
+
+
+for _name in _HOOK_HELP:
+    _hook_command(_name)
 
 app.command("install")(install_cmd.install)
 app.command("uninstall")(install_cmd.uninstall)
