@@ -295,26 +295,26 @@ class HookCall:
             # Writing the log or cache there would write wherever the link points.
             log.debug(f"{paths.synapse_dir} (or its cache/) is a symlink; synapse does not follow it: nothing done")
             return None
-        log.configure(file_path=paths.log_file, debug=self.debug)
+        from synapse_cli.config import load_config
+        from synapse_cli.errors import SynapseError
+        from synapse_cli.sessions import SessionStore, validate_session_id
+
+        # The configuration first (cached: cheap), so that every line logged below,
+        # warnings about the event included, respects log.maxBytes.
+        config = load_config(root, explicit_path=self.config_path, environ=self.environ, strict=False, cache_dir=paths.cache_dir)
+        log.configure(file_path=paths.log_file, debug=self.debug, max_bytes=config.log_max_bytes)
+        for problem in config.problems:
+            log.warning(problem)
         if self.unknown_agent is not None:
             log.warning(f"hook {self.name}: unknown --agent {self.unknown_agent!r} (known: {', '.join(AGENTS)}); recognising it from the event")
         if received.problem:
             log.warning(f"hook {self.name}: {received.problem}")
             return None
-
-        from synapse_cli.config import load_config
-        from synapse_cli.errors import SynapseError
-        from synapse_cli.sessions import SessionStore, validate_session_id
-
         try:
             validate_session_id(session_id)
         except SynapseError as exc:
             log.warning(f"hook {self.name} ({self.agent}): {exc}; nothing recorded")
             return None
-        config = load_config(root, explicit_path=self.config_path, environ=self.environ, strict=False, cache_dir=paths.cache_dir)
-        log.configure(file_path=paths.log_file, debug=self.debug, max_bytes=config.log_max_bytes)
-        for problem in config.problems:
-            log.warning(problem)
         # Never wait for a lock anywhere near the editor's hook timeout (10 s as installed):
         # a prompt that waited would be dropped by the editor anyway.
         lock_wait = min(config.lock_timeout, HOOK_MAX_LOCK_WAIT_SECONDS)

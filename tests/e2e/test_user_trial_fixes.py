@@ -89,3 +89,13 @@ def test_a_project_dir_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
         assert result.returncode == 1
         assert result.stderr.decode().strip() == f"synapse: --project-dir {missing}: no such folder"
     assert not missing.exists()
+
+
+def test_warnings_about_bad_events_respect_the_log_size_limit(project: Path) -> None:
+    """Warnings logged for bad events rotate at log.maxBytes like every other line."""
+    env = {"SYNAPSE_LOG_MAX_BYTES": "1024"}
+    for _ in range(30):
+        assert_silent_success(hook(claude_payload(cwd=str(project), session_id="../x"), cwd=project, env=env))
+    log_file = project / ".synapse" / "cache" / "synapse.log"
+    assert log_file.stat().st_size <= 1024 + 400  # at most one line past the limit before rotating
+    assert (project / ".synapse" / "cache" / "synapse.log.1").exists()
