@@ -93,10 +93,26 @@ def agent_spec(agent: str) -> AgentSpec:
         raise InvalidInputError(f"unknown agent {agent!r} (choose from: {', '.join(AGENTS)})") from None
 
 
-def hook_command(agent: str, hook: str) -> str:
-    """The command line an editor runs: only ``synapse`` on PATH, from any folder."""
-    command = f"synapse hook {hook}"
+def hook_command(agent: str, hook: str, executable: str | None = None) -> str:
+    """The command line an editor runs, from any folder: ``synapse`` found on PATH, or ``executable``."""
+    program = "synapse"
+    if executable:
+        import shlex
+
+        program = shlex.quote(executable) if os.name != "nt" else f'"{executable}"' if " " in executable else executable
+    command = f"{program} hook {hook}"
     return command if agent == "claude" else f"{command} --agent {agent}"
+
+
+def check_executable(executable: str) -> str:
+    """An absolute path to a ``synapse`` executable, for editors whose PATH lacks it."""
+    name = os.path.basename(executable).lower()
+    if name not in ("synapse", "synapse.exe"):
+        raise InvalidInputError(f"--executable must name the synapse program itself, not {os.path.basename(executable)!r}")
+    absolute = os.path.abspath(os.path.expanduser(executable))
+    if not (os.path.isfile(absolute) and os.access(absolute, os.X_OK)):
+        raise InvalidInputError(f"--executable {absolute}: not an executable file")
+    return absolute
 
 
 def is_own_command(command: Any) -> bool:
@@ -129,9 +145,9 @@ def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
     return data, text
 
 
-def _handler(spec: AgentSpec, hook: str) -> dict[str, Any]:
+def _handler(spec: AgentSpec, hook: str, executable: str | None = None) -> dict[str, Any]:
     handler: dict[str, Any] = {} if spec.flat else {"type": "command"}
-    handler["command"] = hook_command(spec.name, hook)
+    handler["command"] = hook_command(spec.name, hook, executable)
     if spec.timeout is not None:
         handler["timeout"] = spec.timeout
     if hook == SESSION_START and spec.async_key:
@@ -159,7 +175,7 @@ def _event_list(table: dict[str, Any], event: str, path: str) -> list[Any]:
     return entries
 
 
-def _updated_handler(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _updated_handler(old: dict[str, Any], new: dict[str, Any], force_command: bool = False) -> dict[str, Any]:
     """synapse's existing handler, completed with what it lacks; what the user set on it is kept.
 
     A hand-edited command (an absolute path because the editor's PATH lacks synapse,
@@ -168,6 +184,8 @@ def _updated_handler(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     merged = dict(old)
     if "type" in new:
         merged["type"] = new["type"]
+    if force_command:
+        merged["command"] = new["command"]  # asked for explicitly (--executable)
     agent = new["command"].partition(" --agent ")[2]
     if agent and "--agent" not in str(merged.get("command")):
         # Other agents' events are only recognised for sure when named; add it, keep the rest.
@@ -177,7 +195,7 @@ def _updated_handler(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, placed: bool) -> tuple[list[Any], bool, bool]:
+def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, force_command: bool = False) -> tuple[list[Any], bool, bool]:
     """``handlers`` without synapse's, the first of them updated to ``replacement`` if given.
 
     Returns the kept handlers, whether any of synapse's was found, and whether the
@@ -189,21 +207,21 @@ def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, pl
         if isinstance(handler, dict) and is_own_command(handler.get("command")):
             found = True
             if replacement is not None and not placed:
-                kept.append(_updated_handler(handler, replacement))
+                kept.append(_updated_handler(handler, replacement, force_command))
                 placed = True
             continue
         kept.append(handler)
     return kept, found, placed
 
 
-def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | None) -> bool:
+def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | None, force_command: bool = False) -> bool:
     """Drop synapse's handlers from one event's list (updating the first to ``keep_first``).
 
     Returns whether a handler was put in place of an old one. Groups left empty by the
     removal are pruned; groups that were already empty are not synapse's to judge.
     """
     if flat:
-        entries[:], _found, placed = _filter_handlers(entries, keep_first, False)
+        entries[:], _found, placed = _filter_handlers(entries, keep_first, False, force_command)
         return placed
     placed = False
     kept_groups = []
@@ -212,7 +230,7 @@ def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | Non
         if not isinstance(handlers, list):
             kept_groups.append(group)
             continue
-        kept, found, placed = _filter_handlers(handlers, keep_first, placed)
+        kept, found, placed = _filter_handlers(handlers, keep_first, placed, force_command)
         if found and not kept:
             continue  # a group synapse left empty
         group["hooks"] = kept
@@ -221,7 +239,7 @@ def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | Non
     return placed
 
 
-def plan_install(settings: dict[str, Any], agent: str, path: str, hooks: list[str]) -> dict[str, Any]:
+def plan_install(settings: dict[str, Any], agent: str, path: str, hooks: list[str], executable: str | None = None) -> dict[str, Any]:
     """``settings`` with synapse's handlers for ``hooks`` in place (in place: the object is changed)."""
     spec = agent_spec(agent)
     if spec.flat and "version" not in settings:
@@ -237,8 +255,8 @@ def plan_install(settings: dict[str, Any], agent: str, path: str, hooks: list[st
         if event is None:
             raise InvalidInputError(f"{agent} has no event for synapse hook {hook}")
         entries = _event_list(table, event, path)
-        handler = _handler(spec, hook)
-        if not _remove_own(entries, spec.flat, handler):
+        handler = _handler(spec, hook, executable)
+        if not _remove_own(entries, spec.flat, handler, force_command=executable is not None):
             entries.append(handler if spec.flat else {"hooks": [handler]})
     return settings
 
@@ -306,7 +324,16 @@ class SettingsChange:
         return "".join(difflib.unified_diff(old, new, f"{label} (before)", f"{label} (after)"))
 
 
-def change_settings(path: str, agent: str, *, install: bool, hooks: list[str] | None = None, dry_run: bool = False, fsync: bool = True) -> SettingsChange:
+def change_settings(
+    path: str,
+    agent: str,
+    *,
+    install: bool,
+    hooks: list[str] | None = None,
+    dry_run: bool = False,
+    fsync: bool = True,
+    executable: str | None = None,
+) -> SettingsChange:
     """Install (or uninstall) synapse's hooks in the settings file at ``path``.
 
     The previous file is kept as ``<path>.bak`` and the new one written atomically.
@@ -319,7 +346,7 @@ def change_settings(path: str, agent: str, *, install: bool, hooks: list[str] | 
         return SettingsChange(path, None, None)  # no file: nothing to uninstall, nothing to create
     before = render_settings(settings, old_text)
     if install:
-        plan_install(settings, agent, path, hooks or [PROMPT])
+        plan_install(settings, agent, path, hooks or [PROMPT], executable)
     else:
         plan_uninstall(settings, agent, path)
     new_text = render_settings(settings, old_text)

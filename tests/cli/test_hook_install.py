@@ -674,3 +674,34 @@ def test_entries_with_global_options_before_hook_are_recognised(cli, project):
     ok(cli(project, "hook", "install"))
     handlers = read_json(claude_settings(project))["hooks"]["UserPromptSubmit"]
     assert len(handlers) == 1 and handlers[0]["hooks"][0]["command"] == "synapse --project-dir /x hook prompt-submit"
+
+
+def test_executable_option_writes_a_command_that_needs_no_path(project, tmp_path):
+    """``--executable`` writes the full path, and that command records a prompt with an empty PATH."""
+    exe = synapse_executable()
+    result = run_synapse(["--project-dir", str(project), "hook", "install", "--executable", exe])
+    assert result.returncode == 0, result.stderr
+    command = read_json(claude_settings(project))["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"]
+    assert command.endswith(" hook prompt-submit") and exe in command
+    unrelated = tmp_path / "elsewhere"
+    unrelated.mkdir()
+    payload = json.loads((PAYLOADS / "claude-user-prompt-submit.json").read_text())
+    payload["cwd"] = str(project)
+    env = {k: v for k, v in os.environ.items() if k not in ("PATH",)}
+    env["PATH"] = "/nonexistent"
+    ran = subprocess.run(["/bin/sh", "-c", command], input=json.dumps(payload).encode(), cwd=unrelated, env=env, capture_output=True, timeout=30)
+    assert ran.returncode == 0 and ran.stdout == b"", ran.stderr
+    assert read_json(session_path(project, payload["session_id"]))["prompt_count"] == 1
+    # Installing again with the option keeps one entry; without it, the path written stays.
+    run_synapse(["--project-dir", str(project), "hook", "install", "--executable", exe])
+    run_synapse(["--project-dir", str(project), "hook", "install"])
+    handlers = read_json(claude_settings(project))["hooks"]["UserPromptSubmit"]
+    assert len(handlers) == 1 and handlers[0]["hooks"][0]["command"] == command
+
+
+@pytest.mark.parametrize("bad", ["/bin/sh", "/nonexistent/synapse"])
+def test_executable_option_refuses_what_is_not_a_synapse_program(cli, project, bad):
+    """``--executable`` naming another program or a missing file exits 1 and writes nothing."""
+    result = cli(project, "hook", "install", "--executable", bad)
+    assert result.exit_code == 1 and result.stderr.startswith("synapse: --executable")
+    assert not claude_settings(project).exists()

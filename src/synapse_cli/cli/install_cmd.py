@@ -10,7 +10,15 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say
-from synapse_cli.editor_hooks import PROMPT, SESSION_END, SESSION_START, agent_spec, change_settings, settings_path
+from synapse_cli.editor_hooks import (
+    PROMPT,
+    SESSION_END,
+    SESSION_START,
+    agent_spec,
+    change_settings,
+    check_executable,
+    settings_path,
+)
 from synapse_cli.errors import InvalidInputError
 
 
@@ -72,6 +80,10 @@ def install(
     with_session_end: Annotated[
         bool, typer.Option("--with-session-end", help="Also register `synapse hook session-end`, which records when and why a session ended.")
     ] = False,
+    executable: Annotated[
+        Optional[str],
+        typer.Option("--executable", help="Write this synapse program's full path into the command, for an editor whose PATH does not have synapse (e.g. .venv/bin/synapse)."),
+    ] = None,
     dry_run: DryRunOption = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -90,7 +102,8 @@ def install(
             hooks.append(hook)
     config = options.config()
     path = settings_path(agent.value, scope.value, options.paths.root)
-    change = change_settings(path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync)
+    program = check_executable(executable) if executable else None
+    change = change_settings(path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program)
     _report(change, dry_run=dry_run, json_output=json_output, verb="installed")
 
 
