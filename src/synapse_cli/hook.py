@@ -356,14 +356,8 @@ def run_hook(
     return 0, _GO_ON.get(call.agent, "")
 
 
+# A session that goes on after a SessionEnd (resumed) is no longer ended.
 _END_FIELDS = ("ended_at", "end_reason")
-
-
-def _reopen(session: dict[str, Any] | None) -> None:
-    """A session that goes on after a SessionEnd (resumed) is no longer ended."""
-    if session is not None:
-        for name in _END_FIELDS:
-            session.pop(name, None)
 
 
 def _prompt_submit(call: HookCall) -> None:
@@ -374,7 +368,6 @@ def _prompt_submit(call: HookCall) -> None:
     cleaner = []
 
     def start_cleanup_on_first_prompt(session: dict[str, Any] | None) -> None:
-        _reopen(session)
         if config.auto_clean and not cleaner and (session is None or session.get("prompt_count", 0) == 0):
             cleaner.append(_Cleanup(store, config, paths.cache_dir))
 
@@ -384,7 +377,9 @@ def _prompt_submit(call: HookCall) -> None:
     if not os.path.lexists(store.path_for(session_id)):
         start_cleanup_on_first_prompt(None)
     try:
-        result = store.update(session_id, cwd=paths.root, track_bracket=True, on_load=start_cleanup_on_first_prompt)
+        result = store.update(
+            session_id, cwd=paths.root, track_bracket=True, on_load=start_cleanup_on_first_prompt, remove=_END_FIELDS
+        )
         if result.set_aside_path:
             log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
         if call.debug:
@@ -431,7 +426,7 @@ def _session_start(call: HookCall) -> None:
     session_id, _event, config, store, paths = prepared
     # Record the start as activity (without counting a prompt): a session resumed after
     # longer than the TTL is then fresh again, and the cleanup below cannot take it.
-    result = store.update(session_id, cwd=paths.root, count_prompt=False, on_load=_reopen)
+    result = store.update(session_id, cwd=paths.root, count_prompt=False, remove=_END_FIELDS)
     if result.set_aside_path:
         log.warning(f"session {session_id}: {result.set_aside_reason}; moved to {result.set_aside_path} and started afresh")
     if config.auto_clean and _claim_start_cleanup(paths, config.start_cleanup_interval_seconds):

@@ -56,10 +56,6 @@ def log_file_path() -> str | None:
     return _sinks.file_path
 
 
-def debug_enabled() -> bool:
-    return _sinks.stderr_level == DEBUG
-
-
 def _format(level: int, message: str) -> str:
     now = time.time()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
@@ -112,10 +108,6 @@ def log(level: int, message: str) -> None:
 
 def debug(message: str) -> None:
     log(DEBUG, message)
-
-
-def info(message: str) -> None:
-    log(INFO, message)
 
 
 def warning(message: str) -> None:

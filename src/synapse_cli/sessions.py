@@ -399,6 +399,7 @@ class SessionStore:
         on_load: Callable[[dict[str, Any] | None], None] | None = None,
         count_prompt: bool = True,
         create_missing: bool = True,
+        remove: tuple[str, ...] = (),
     ) -> UpdateResult | None:
         """Merge ``updates`` into the session (creating it if missing), then count one prompt.
 
@@ -408,7 +409,8 @@ class SessionStore:
         ``context.last_bracket`` for the new count; then write atomically.
         ``count_prompt=False`` records the update without counting a prompt (session
         end); ``create_missing=False`` returns None, writing nothing, when there is no
-        session file (an unusable one is then left in place too).
+        session file (an unusable one is then left in place too). ``remove`` names
+        top-level keys to drop after the merge (the merge rules can only add or replace).
         Raises ``InvalidInputError`` for an update that would make the file invalid,
         ``LockTimeoutError``, ``StateFileAccessError`` or ``AtomicWriteError``.
         """
@@ -435,6 +437,8 @@ class SessionStore:
                 session = new_session(session_id, cwd or self.project_root)
             previous = session.get("prompt_count", 0)
             merge_update(session, updates)
+            for name in remove:
+                session.pop(name, None)
             try:
                 check_session(session, path)
             except (CorruptFileError, UnsupportedSchemaError) as exc:
