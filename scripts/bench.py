@@ -835,7 +835,7 @@ def _worker(task: str, args: dict) -> dict:
         import sysconfig
 
         import synapse_cli
-        import synapse_cli.hook as hook_module
+        import synapse_cli.hooks.runner as hook_module
 
         purelib = os.path.realpath(sysconfig.get_paths()["purelib"])
         file = os.path.realpath(synapse_cli.__file__)
@@ -848,7 +848,7 @@ def _worker(task: str, args: dict) -> dict:
                 "dont_write_bytecode": bool(sys.flags.dont_write_bytecode)}
 
     if task == "atomic":
-        from synapse_cli.atomic import atomic_write
+        from synapse_cli.core.atomic import atomic_write
 
         folder = Path(args["dir"])
         folder.mkdir(parents=True, exist_ok=True)
@@ -899,7 +899,7 @@ def _worker(task: str, args: dict) -> dict:
         return {"bytes": len(text.encode()), "times_us": times, "content_ok": ok}
 
     if task == "clean":
-        from synapse_cli.sessions import SessionStore
+        from synapse_cli.core.sessions.store import SessionStore
 
         manifest = json.loads(Path(args["manifest"]).read_text())
         store = SessionStore(manifest["sessions_dir"])  # fsync on, as the hook's default config
@@ -918,8 +918,8 @@ def _worker(task: str, args: dict) -> dict:
                 "removed_ok": all(c == expected for c in removed_counts)}
 
     if task == "update":
-        from synapse_cli.errors import SynapseError
-        from synapse_cli.sessions import SessionStore
+        from synapse_cli.core.errors import SynapseError
+        from synapse_cli.core.sessions.store import SessionStore
 
         store = SessionStore(args["sessions_dir"])
         print("ready", flush=True)

@@ -52,7 +52,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project folder with .synapse/ set up as ``synapse init`` does."""
-    from synapse_cli.project import init_project
+    from synapse_cli.core.project import init_project
 
     root = tmp_path / "project"
     root.mkdir()

@@ -8,7 +8,7 @@ import typer
 import yaml
 
 from synapse_cli.cli.app import app
-from synapse_cli.config import SETTINGS
+from synapse_cli.core.config import SETTINGS
 from tests.conftest import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()

@@ -2,7 +2,7 @@
 
 ``synapse hook prompt-submit`` runs on every prompt (and ``session-start`` and
 ``session-end`` within an editor's small time budget), so hooks are dispatched here
-straight to ``synapse_cli.hook`` without building the Typer application (Typer and
+straight to ``synapse_cli.hooks.runner`` without building the Typer application (Typer and
 what it pulls in cost 60-200 ms against about 11 ms for a bare interpreter). Any
 other command line, including ``hook prompt-submit --help`` or an option this fast
 path does not know, goes through Typer.
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     hook_call = _fast_hook_call(args)
     if hook_call is not None:
-        from synapse_cli.hook import run_hook
+        from synapse_cli.hooks.runner import run_hook
 
         _finish(*run_hook(hook_call.pop("name"), **hook_call))
     from synapse_cli.cli.app import run

@@ -13,7 +13,7 @@ from synapse_cli.cli.app import app
 @pytest.fixture(autouse=True)
 def _reset_log_sinks():
     """The command layer configures the process-wide log; give every test a clean one and restore it."""
-    from synapse_cli import log
+    from synapse_cli.core import log
 
     saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
     yield

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from synapse_cli.config import SETTINGS
+from synapse_cli.core.config import SETTINGS
 
 from .support import one_error_line
 

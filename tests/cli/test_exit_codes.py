@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.sessions import SessionStore
+from synapse_cli.core.sessions.store import SessionStore
 
 from .support import one_error_line, write_session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from synapse_cli.project import GITIGNORE_TEXT
+from synapse_cli.core.project import GITIGNORE_TEXT
 
 from .support import read_json, session_path
 

@@ -30,8 +30,8 @@ def child_env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _reset_log_sinks():
-    """Every test starts with synapse_cli.log unconfigured (warnings to stderr) and leaves it so."""
-    from synapse_cli import log
+    """Every test starts with synapse_cli.core.log unconfigured (warnings to stderr) and leaves it so."""
+    from synapse_cli.core import log
 
     saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
     log._sinks.file_path, log._sinks.max_bytes = None, log.DEFAULT_MAX_BYTES

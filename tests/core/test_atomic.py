@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli import atomic
-from synapse_cli.atomic import atomic_create, atomic_write, is_temp_name, temp_path_for
-from synapse_cli.errors import AtomicWriteError, SynapseError
+from synapse_cli.core import atomic
+from synapse_cli.core.atomic import atomic_create, atomic_write, is_temp_name, temp_path_for
+from synapse_cli.core.errors import AtomicWriteError, SynapseError
 
 
 def temps_in(folder: Path) -> list[str]:
@@ -98,7 +98,7 @@ def test_rename_failure_removes_temp_and_keeps_target(tmp_path: Path, monkeypatc
 
 def test_leftover_temp_from_crash_leaves_target_intact_and_is_swept(tmp_path: Path) -> None:
     """A temp file left by a crash before the rename leaves the target parsable, and cleanup sweeps it once old."""
-    from synapse_cli.sessions import SessionStore
+    from synapse_cli.core.sessions.store import SessionStore
 
     store = SessionStore(tmp_path)
     store.update("s1", {"title": "before crash"})

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli import log
-from synapse_cli.atomic import temp_path_for
-from synapse_cli.jsonio import dumps_js, iso_timestamp
-from synapse_cli.sessions import SessionStore, new_session
+from synapse_cli.core import log
+from synapse_cli.core.atomic import temp_path_for
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp
+from synapse_cli.core.sessions.store import SessionStore, new_session
 
 from tests.core.conftest import child_env, helper_cmd
 

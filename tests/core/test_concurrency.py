@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.sessions import SessionStore
+from synapse_cli.core.sessions.store import SessionStore
 
 from tests.core.conftest import child_env, helper_cmd
 
@@ -56,7 +56,7 @@ def test_threads_writing_one_file_never_collide(tmp_path: Path) -> None:
     """Eight threads of one process writing the same file concurrently all succeed (temp names differ per thread) and leave one whole file."""
     import threading
 
-    from synapse_cli.atomic import atomic_write
+    from synapse_cli.core.atomic import atomic_write
 
     target = tmp_path / "shared.json"
     errors: list[BaseException] = []

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.config import CACHE_FILE_NAME, load_config
-from synapse_cli.errors import ConfigError
+from synapse_cli.core.config import CACHE_FILE_NAME, load_config
+from synapse_cli.core.errors import ConfigError
 
 TTL = "synapse.session.staleTTLHours"
 
@@ -223,7 +223,7 @@ def test_cache_is_used_without_importing_yaml(tmp_path: Path) -> None:
     code = textwrap.dedent(
         f"""
         import sys
-        from synapse_cli.config import load_config
+        from synapse_cli.core.config import load_config
         config = load_config({str(tmp_path)!r}, environ={{}}, cache_dir={str(cache)!r})
         print(config.stale_ttl_hours, "yaml" in sys.modules)
         """

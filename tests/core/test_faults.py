@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli import atomic
-from synapse_cli.atomic import atomic_write
-from synapse_cli.errors import AtomicWriteError
+from synapse_cli.core import atomic
+from synapse_cli.core.atomic import atomic_write
+from synapse_cli.core.errors import AtomicWriteError
 
 from tests.core.conftest import read_result, run_under_strace
 

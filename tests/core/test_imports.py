@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 CORE_MODULES = [
-    "synapse_cli.atomic", "synapse_cli.locking", "synapse_cli.config", "synapse_cli.sessions",
-    "synapse_cli.jsonio", "synapse_cli.bridge", "synapse_cli.state", "synapse_cli.metrics",
-    "synapse_cli.project", "synapse_cli.errors", "synapse_cli.log", "synapse_cli.hook",
+    "synapse_cli.core.atomic", "synapse_cli.core.locking", "synapse_cli.core.config", "synapse_cli.core.sessions.store",
+    "synapse_cli.core.jsonio", "synapse_cli.core.bridge", "synapse_cli.core.state", "synapse_cli.core.metrics",
+    "synapse_cli.core.project", "synapse_cli.core.errors", "synapse_cli.core.log", "synapse_cli.hooks.runner",
 ]
 FORBIDDEN = ["typer", "rich", "yaml", "pydantic", "click"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp
-from synapse_cli.sessions import SessionStore
-from synapse_cli.state import read_state
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp
+from synapse_cli.core.sessions.store import SessionStore
+from synapse_cli.core.state import read_state
 
 from tests.conftest import JS_WRITTEN
 
@@ -104,7 +104,7 @@ def test_canonical_timestamps_parse_exactly_as_datetime_does() -> None:
     import random
     from datetime import datetime, timezone
 
-    from synapse_cli.jsonio import _parse_canonical, parse_timestamp
+    from synapse_cli.core.jsonio import _parse_canonical, parse_timestamp
 
     rng = random.Random(7)
     for _ in range(5000):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.atomic import is_temp_name
+from synapse_cli.core.atomic import is_temp_name
 
 from tests.core.conftest import child_env, helper_cmd
 

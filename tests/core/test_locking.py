@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli import errors
-from synapse_cli.errors import LockTimeoutError, SynapseError
-from synapse_cli.locking import FileLock, lock_path_for
+from synapse_cli.core import errors
+from synapse_cli.core.errors import LockTimeoutError, SynapseError
+from synapse_cli.core.locking import FileLock, lock_path_for
 
 from tests.core.conftest import child_env, helper_cmd
 
@@ -95,9 +95,9 @@ def test_holder_that_never_releases_gives_lock_timeout(tmp_path: Path) -> None:
 
 
 def test_lock_timeout_alias() -> None:
-    """synapse_cli.errors.LockTimeout is the same class as LockTimeoutError."""
+    """synapse_cli.core.errors.LockTimeout is the same class as LockTimeoutError."""
     assert errors.LockTimeout is LockTimeoutError
-    from synapse_cli.errors import LockTimeout
+    from synapse_cli.core.errors import LockTimeout
 
     assert issubclass(LockTimeout, SynapseError)
 
@@ -173,7 +173,7 @@ def test_lock_exclusive_between_many_processes(tmp_path: Path) -> None:
 
 def test_lock_taken_on_a_just_removed_lock_file_is_retaken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A waiter that opened the lock file just before its holder removed it does not keep a lock on the orphan inode."""
-    from synapse_cli import locking
+    from synapse_cli.core import locking
 
     data = tmp_path / "s.json"
     holder = FileLock(data, timeout=1)

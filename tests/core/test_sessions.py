@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.errors import (
+from synapse_cli.core.errors import (
     AtomicWriteError,
     CorruptFileError,
     InvalidInputError,
@@ -19,8 +19,8 @@ from synapse_cli.errors import (
     SynapseError,
     UnsupportedSchemaError,
 )
-from synapse_cli.jsonio import dumps_js
-from synapse_cli.sessions import SessionStore, bracket_for, context_percent
+from synapse_cli.core.jsonio import dumps_js
+from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent
 
 from tests.conftest import JS_WRITTEN
 from tests.core.conftest import IS_ROOT, read_result, run_under_strace, tree_snapshot, unwritable
@@ -423,7 +423,7 @@ def test_unreadable_sessions_folder_in_list(tmp_path: Path) -> None:
 
 def test_delete_of_missing_session_leaves_no_lock_file(sessions_dir: Path) -> None:
     """Deleting a session that has no file reports False and leaves no lock file behind."""
-    from synapse_cli.sessions import SessionStore
+    from synapse_cli.core.sessions.store import SessionStore
 
     store = SessionStore(sessions_dir)
     assert store.delete("never-existed") is False
@@ -432,8 +432,8 @@ def test_delete_of_missing_session_leaves_no_lock_file(sessions_dir: Path) -> No
 
 def test_init_over_a_file_is_a_synapse_error(tmp_path: Path) -> None:
     """Setting up a project where .synapse is a plain file raises a SynapseError naming it."""
-    from synapse_cli.errors import SynapseError
-    from synapse_cli.project import init_project
+    from synapse_cli.core.errors import SynapseError
+    from synapse_cli.core.project import init_project
 
     (tmp_path / ".synapse").write_text("not a folder")
     with pytest.raises(SynapseError, match=r"\.synapse"):

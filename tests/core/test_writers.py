@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.bridge import bridge_path, write_active_agent
-from synapse_cli.errors import InvalidInputError, StateFileAccessError, SynapseError
-from synapse_cli.jsonio import dumps_js
-from synapse_cli.metrics import metrics_path, persist_metrics
-from synapse_cli.project import ensure_gitignore, init_project
-from synapse_cli.state import read_state, state_path, update_state
+from synapse_cli.core.bridge import bridge_path, write_active_agent
+from synapse_cli.core.errors import InvalidInputError, StateFileAccessError, SynapseError
+from synapse_cli.core.jsonio import dumps_js
+from synapse_cli.core.metrics import metrics_path, persist_metrics
+from synapse_cli.core.project import ensure_gitignore, init_project
+from synapse_cli.core.state import read_state, state_path, update_state
 
 from tests.conftest import JS_WRITTEN
 from tests.core.conftest import unwritable

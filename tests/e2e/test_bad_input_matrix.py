@@ -62,7 +62,7 @@ class Ctx:
 
 def populate(project: Path, outside: Path) -> None:
     """A project with two sessions, the bridge file, a metrics file and a file of its own; a canary outside."""
-    from synapse_cli.project import init_project
+    from synapse_cli.core.project import init_project
 
     project.mkdir(parents=True)
     init_project(str(project))
@@ -140,7 +140,7 @@ def run_in_process(*args: str) -> Callable[[Ctx], Outcome]:
     def act(ctx: Ctx) -> Outcome:
         from typer.testing import CliRunner
 
-        from synapse_cli import log
+        from synapse_cli.core import log
         from synapse_cli.cli.app import app
 
         saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)

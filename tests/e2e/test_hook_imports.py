@@ -33,7 +33,7 @@ def _imports_of_hook(project, *args: str, env: dict | None = None, payload: byte
     for line in result.stderr.decode().splitlines():
         if line.startswith("import time:") and "|" in line and "imported package" not in line:
             modules.add(line.rsplit("|", 1)[1].strip())
-    assert "synapse_cli.hook" in modules, "the parse found no hook import: is -X importtime output as expected?"
+    assert "synapse_cli.hooks.runner" in modules, "the parse found no hook import: is -X importtime output as expected?"
     return modules
 
 
@@ -103,7 +103,7 @@ def test_project_without_synapse_imports_nothing_heavy(tmp_path):
     bare.mkdir()
     modules = _imports_of_hook(bare)
     assert _heavy(modules) == set()
-    assert "synapse_cli.sessions" not in modules
+    assert "synapse_cli.core.sessions.store" not in modules
 
 
 def test_profile_env_variable_agrees(project):
@@ -113,7 +113,7 @@ def test_profile_env_variable_agrees(project):
     result = subprocess.run([synapse_executable(), "hook", "prompt-submit"], input=claude_payload(cwd=str(project)), cwd=project, env=env, capture_output=True, timeout=30)
     assert result.returncode == 0 and result.stdout == b""
     modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.decode().splitlines() if line.startswith("import time:") and "imported package" not in line}
-    assert "synapse_cli.sessions" in modules
+    assert "synapse_cli.core.sessions.store" in modules
     assert _heavy(modules) == set()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.project import init_project
+from synapse_cli.core.project import init_project
 from tests.cli.support import read_json, session_path, snapshot
 from tests.conftest import PAYLOADS, claude_payload
 

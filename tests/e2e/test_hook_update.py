@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from synapse_cli.jsonio import parse_timestamp
+from synapse_cli.core.jsonio import parse_timestamp
 from tests.cli.support import read_json, session_path, write_session
 from tests.conftest import JS_WRITTEN, claude_payload
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.errors import InvalidSessionIdError
-from synapse_cli.sessions import SessionStore, validate_session_id
+from synapse_cli.core.errors import InvalidSessionIdError
+from synapse_cli.core.sessions.store import SessionStore, validate_session_id
 from tests.cli.support import read_json, session_path, write_session
 from tests.conftest import claude_payload, run_synapse, synapse_executable
 
@@ -104,9 +104,9 @@ def test_fuzzed_ids_never_address_a_path_outside_the_sessions_folder(tmp_path):
 
 def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(tmp_path, monkeypatch):
     """The hook fed every fuzzed id (a sample through the installed script, all in process) creates files only in sessions/ and cache/."""
-    from synapse_cli import log
-    from synapse_cli.hook import run_hook
-    from synapse_cli.project import init_project
+    from synapse_cli.core import log
+    from synapse_cli.hooks.runner import run_hook
+    from synapse_cli.core.project import init_project
 
     deep = tmp_path / "a" / "b"
     project = deep / "project"
@@ -272,7 +272,7 @@ def test_new_files_get_the_umask_default(project, sessions_dir, mask, mode):
 
 def test_temp_file_is_private_while_written_and_gets_its_final_mode_only_when_complete(tmp_path, monkeypatch):
     """In process: every write() to the temp file sees mode 0600; at the rename it has the final mode (the existing file's 0644)."""
-    import synapse_cli.atomic as atomic
+    import synapse_cli.core.atomic as atomic
 
     target = tmp_path / "state.json"
     target.write_text("{}")
@@ -407,7 +407,7 @@ def test_prompt_text_is_never_written_anywhere(project, sessions_dir, tmp_path, 
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     from typer.testing import CliRunner
 
-    from synapse_cli import log
+    from synapse_cli.core import log
     from synapse_cli.cli.app import app
 
     saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)

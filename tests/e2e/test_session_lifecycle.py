@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.project import init_project
+from synapse_cli.core.project import init_project
 from tests.cli.support import read_json, session_path, snapshot, write_session
 from tests.conftest import PAYLOADS, run_synapse, synapse_executable
 
@@ -347,7 +347,7 @@ def test_lifecycle_hooks_take_the_fast_path(project, hook_name, kind):
     for line in result.stderr.decode().splitlines():
         if line.startswith("import time:") and "|" in line and "imported package" not in line:
             modules.add(line.rsplit("|", 1)[1].strip())
-    assert {"synapse_cli.entry", "synapse_cli.hook", "synapse_cli.sessions"} <= modules
+    assert {"synapse_cli.entry", "synapse_cli.hooks.runner", "synapse_cli.core.sessions.store"} <= modules
     assert {m for m in modules if m.split(".")[0] in FORBIDDEN} == set()
     assert not any(m == "synapse_cli.cli" or m.startswith("synapse_cli.cli.") for m in modules)
     session = read_json(session_path(project, SID))

@@ -15,9 +15,10 @@ from typing import Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from synapse_cli import __version__, log
+from synapse_cli import __version__
+from synapse_cli.core import log
 from synapse_cli.cli.context import CliContext
-from synapse_cli.errors import SynapseError
+from synapse_cli.core.errors import SynapseError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -84,7 +85,7 @@ class _FailedHook:
     """What a hook that failed before running (a usage error) can still learn from its event."""
 
     def __init__(self, args: list[str]):
-        from synapse_cli.hook import HOOK_MAX_LOCK_WAIT_SECONDS, detect_agent, event_session_and_cwd, read_event
+        from synapse_cli.hooks.runner import HOOK_MAX_LOCK_WAIT_SECONDS, detect_agent, event_session_and_cwd, read_event
 
         # The event is still unread on stdin: a short, bounded read tells which project
         # to log to and which agent expects an answer.
@@ -100,7 +101,7 @@ _failed_hook: _FailedHook | None = None
 def _configure_hook_log(args: list[str]) -> None:
     """A hook's diagnostics go to the project's log file, and to stderr only when debugging."""
     global _failed_hook
-    from synapse_cli.project import ProjectPaths, resolve_project_root
+    from synapse_cli.core.project import ProjectPaths, resolve_project_root
 
     if _failed_hook is None:
         _failed_hook = _FailedHook(args)
@@ -112,7 +113,7 @@ def _configure_hook_log(args: list[str]) -> None:
 
 def _answer_failed_hook() -> None:
     """Even a hook that could not run gives its agent the answer that lets the prompt through."""
-    from synapse_cli.hook import _GO_ON
+    from synapse_cli.hooks.runner import _GO_ON
 
     answer = _GO_ON.get(_failed_hook.agent if _failed_hook else "", "")
     if answer:

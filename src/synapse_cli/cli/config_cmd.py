@@ -8,7 +8,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say, table
-from synapse_cli.config import SETTINGS
+from synapse_cli.core.config import SETTINGS
 
 app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
 

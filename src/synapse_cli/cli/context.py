@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from synapse_cli import log
-from synapse_cli.config import Config, load_config
-from synapse_cli.errors import SynapseError
-from synapse_cli.project import ProjectPaths, init_project, resolve_project_root
-from synapse_cli.sessions import SessionStore
+from synapse_cli.core import log
+from synapse_cli.core.config import Config, load_config
+from synapse_cli.core.errors import SynapseError
+from synapse_cli.core.project import ProjectPaths, init_project, resolve_project_root
+from synapse_cli.core.sessions.store import SessionStore
 
 
 class CliContext:

@@ -8,9 +8,9 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say, table
-from synapse_cli.config import load_config
-from synapse_cli.doctor import NOTE, examine
-from synapse_cli.errors import ConfigError
+from synapse_cli.core.config import load_config
+from synapse_cli.core.doctor import NOTE, examine
+from synapse_cli.core.errors import ConfigError
 
 
 def doctor(

@@ -15,7 +15,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli import install_cmd
-from synapse_cli.hook import run_hook
+from synapse_cli.hooks.runner import run_hook
 
 app = typer.Typer(
     help="Hooks for AI-coding editors (they always exit 0 and print nothing on stdout, whatever happens), and installing them.",
@@ -38,7 +38,7 @@ def _stdin_fd() -> tuple[int, object | None]:
         pass
     import tempfile
 
-    from synapse_cli.hook import MAX_PAYLOAD_BYTES
+    from synapse_cli.hooks.runner import MAX_PAYLOAD_BYTES
 
     try:
         stream = getattr(sys.stdin, "buffer", sys.stdin)

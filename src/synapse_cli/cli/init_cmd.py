@@ -9,7 +9,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say
-from synapse_cli.project import init_project
+from synapse_cli.core.project import init_project
 
 
 def init(

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Any
 
-from synapse_cli.errors import InvalidInputError
+from synapse_cli.core.errors import InvalidInputError
 
 
 def parse_json_object(text: str, what: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say
-from synapse_cli.editor_hooks import (
+from synapse_cli.editors.settings import (
     PROMPT,
     SESSION_END,
     SESSION_START,
@@ -19,7 +19,7 @@ from synapse_cli.editor_hooks import (
     check_executable,
     settings_path,
 )
-from synapse_cli.errors import InvalidInputError
+from synapse_cli.core.errors import InvalidInputError
 
 
 class Agent(str, enum.Enum):

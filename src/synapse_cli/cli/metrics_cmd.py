@@ -11,8 +11,8 @@ import typer
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import parse_json_object, read_stdin_text
 from synapse_cli.cli.output import emit_json, say
-from synapse_cli.errors import InvalidInputError
-from synapse_cli.metrics import metrics_path, persist_metrics
+from synapse_cli.core.errors import InvalidInputError
+from synapse_cli.core.metrics import metrics_path, persist_metrics
 
 app = typer.Typer(help="Write the metrics files in .synapse/metrics/.", no_args_is_help=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Sequence
 
-from synapse_cli.jsonio import dumps_js
+from synapse_cli.core.jsonio import dumps_js
 
 
 def stdout_is_terminal() -> bool:

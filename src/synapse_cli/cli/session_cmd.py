@@ -7,12 +7,12 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from synapse_cli.bridge import write_active_agent
+from synapse_cli.core.bridge import write_active_agent
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import read_patch
 from synapse_cli.cli.output import emit_json, say, stdout_is_terminal, table
-from synapse_cli.errors import InvalidInputError, SynapseError
-from synapse_cli.jsonio import iso_timestamp
+from synapse_cli.core.errors import InvalidInputError, SynapseError
+from synapse_cli.core.jsonio import iso_timestamp
 
 app = typer.Typer(help="Inspect, update and clean the session files in .synapse/sessions/.", no_args_is_help=True)
 

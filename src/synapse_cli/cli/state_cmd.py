@@ -9,8 +9,8 @@ import typer
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import read_patch
 from synapse_cli.cli.output import emit_json, say, table
-from synapse_cli.errors import InvalidInputError, SynapseError
-from synapse_cli.state import read_state, state_path, update_state
+from synapse_cli.core.errors import InvalidInputError, SynapseError
+from synapse_cli.core.state import read_state, state_path, update_state
 
 app = typer.Typer(help="Read and update .aios/session-state.json (the context-detector state).", no_args_is_help=True)
 

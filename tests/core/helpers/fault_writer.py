@@ -13,8 +13,8 @@ target, content, result_path = sys.argv[1], sys.argv[2], sys.argv[3]
 fsync = not (len(sys.argv) > 4 and sys.argv[4] == "nofsync")
 result_fd = os.open(result_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
-from synapse_cli.atomic import atomic_write  # noqa: E402
-from synapse_cli.errors import AtomicWriteError, SynapseError  # noqa: E402
+from synapse_cli.core.atomic import atomic_write  # noqa: E402
+from synapse_cli.core.errors import AtomicWriteError, SynapseError  # noqa: E402
 
 try:
     atomic_write(target, content, fsync=fsync)

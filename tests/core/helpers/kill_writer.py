@@ -14,7 +14,7 @@ import time
 
 path, start, mode, padding = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 if mode.startswith("atomic"):
-    from synapse_cli.atomic import atomic_write
+    from synapse_cli.core.atomic import atomic_write
 
 fsync = mode == "atomic"
 out = sys.stdout

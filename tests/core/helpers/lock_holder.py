@@ -10,8 +10,8 @@ import os
 import sys
 import time
 
-from synapse_cli.errors import LockTimeoutError
-from synapse_cli.locking import FileLock
+from synapse_cli.core.errors import LockTimeoutError
+from synapse_cli.core.locking import FileLock
 
 data_path, hold = sys.argv[1], float(sys.argv[2])
 timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0

@@ -11,8 +11,8 @@ import sys
 sessions_dir, operation, session_id, result_path = sys.argv[1:5]
 result_fd = os.open(result_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
-from synapse_cli.errors import SynapseError  # noqa: E402
-from synapse_cli.sessions import SessionStore  # noqa: E402
+from synapse_cli.core.errors import SynapseError  # noqa: E402
+from synapse_cli.core.sessions.store import SessionStore  # noqa: E402
 
 store = SessionStore(sessions_dir)
 try:

@@ -8,7 +8,7 @@ import os
 import sys
 import time
 
-from synapse_cli.sessions import SessionStore
+from synapse_cli.core.sessions.store import SessionStore
 
 sessions_dir, session_id, count, go_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 store = SessionStore(sessions_dir, lock_timeout=60)

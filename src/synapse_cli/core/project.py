@@ -11,8 +11,8 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from typing import Mapping
 
-from synapse_cli.atomic import atomic_create
-from synapse_cli.folders import ensure_folder
+from synapse_cli.core.atomic import atomic_create
+from synapse_cli.core.folders import ensure_folder
 
 SYNAPSE_DIR_NAME = ".synapse"
 GITIGNORE_TEXT = "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"
@@ -98,7 +98,7 @@ def init_project(root: str, *, fsync: bool = True) -> list[str]:
 
     Returns the paths it created. An existing ``.gitignore`` is never overwritten.
     """
-    from synapse_cli.errors import StateFileAccessError
+    from synapse_cli.core.errors import StateFileAccessError
 
     paths = ProjectPaths(root)
     created = []

@@ -21,8 +21,8 @@ import os
 import sys
 import time
 
-from synapse_cli import log
-from synapse_cli.project import ProjectPaths, resolve_project_root
+from synapse_cli.core import log
+from synapse_cli.core.project import ProjectPaths, resolve_project_root
 
 MAX_PAYLOAD_BYTES = 8 * 1024 * 1024
 """A prompt may carry a large paste; anything beyond this is not an editor's event."""
@@ -38,8 +38,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-    from synapse_cli.config import Config
-    from synapse_cli.sessions import SessionStore
+    from synapse_cli.core.config import Config
+    from synapse_cli.core.sessions.store import SessionStore
 
 
 class HookInput:
@@ -167,7 +167,7 @@ class _Cleanup:
         # in for join(timeout).
         import _thread
 
-        from synapse_cli.sessions import CleanupProgress
+        from synapse_cli.core.sessions.store import CleanupProgress
 
         self.cursor_path = os.path.join(cache_dir, _CLEANUP_CURSOR)
         self.progress = CleanupProgress()
@@ -181,7 +181,7 @@ class _Cleanup:
 
     def _run(self) -> None:
         try:
-            from synapse_cli.jsonio import read_bytes_nofollow
+            from synapse_cli.core.jsonio import read_bytes_nofollow
 
             start_at = None
             try:
@@ -214,7 +214,7 @@ class _Cleanup:
         current = self.progress.current
         if current is None or self.progress.finished:
             return
-        from synapse_cli.atomic import atomic_write
+        from synapse_cli.core.atomic import atomic_write
 
         try:
             atomic_write(self.cursor_path, current, fsync=False)
@@ -295,9 +295,9 @@ class HookCall:
             # Writing the log or cache there would write wherever the link points.
             log.debug(f"{paths.synapse_dir} (or its cache/) is a symlink; synapse does not follow it: nothing done")
             return None
-        from synapse_cli.config import load_config
-        from synapse_cli.errors import SynapseError
-        from synapse_cli.sessions import SessionStore, validate_session_id
+        from synapse_cli.core.config import load_config
+        from synapse_cli.core.errors import SynapseError
+        from synapse_cli.core.sessions.store import SessionStore, validate_session_id
 
         # The configuration first (cached: cheap), so that every line logged below,
         # warnings about the event included, respects log.maxBytes.
@@ -343,7 +343,7 @@ def run_hook(
         _HANDLERS[name](call)
     except Exception as exc:
         try:
-            from synapse_cli.errors import SynapseError
+            from synapse_cli.core.errors import SynapseError
 
             if isinstance(exc, SynapseError):
                 log.warning(f"hook {name} ({call.agent}): session not updated: {exc}")
@@ -406,7 +406,7 @@ def _claim_start_cleanup(paths: ProjectPaths, interval: float) -> bool:
     except FileNotFoundError:
         pass
     try:
-        from synapse_cli.folders import ensure_folder
+        from synapse_cli.core.folders import ensure_folder
 
         ensure_folder(paths.cache_dir)
         fd = os.open(marker, os.O_WRONLY | os.O_CREAT | _O_NOFOLLOW | _O_NONBLOCK, 0o644)
@@ -445,7 +445,7 @@ def _session_end(call: HookCall) -> None:
         # Checked before taking the lock, which would leave a lock file behind.
         log.debug(f"session-end for {session_id}: no session file; nothing to record")
         return
-    from synapse_cli.jsonio import iso_timestamp
+    from synapse_cli.core.jsonio import iso_timestamp
 
     reason = event.get("reason")
     fields = {"ended_at": iso_timestamp(), "end_reason": reason if isinstance(reason, str) else None}

@@ -15,8 +15,8 @@ import os
 import re
 from typing import Any
 
-from synapse_cli.atomic import atomic_write
-from synapse_cli.errors import InvalidInputError, SynapseError
+from synapse_cli.core.atomic import atomic_write
+from synapse_cli.core.errors import InvalidInputError, SynapseError
 
 PROMPT = "prompt-submit"
 SESSION_START = "session-start"

@@ -11,10 +11,10 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from typing import Any
 
-from synapse_cli.atomic import atomic_write
-from synapse_cli.errors import InvalidInputError
-from synapse_cli.jsonio import dumps_js, iso_timestamp
-from synapse_cli.sessions import ACTIVATION_QUALITIES, BRIDGE_FILE_NAME
+from synapse_cli.core.atomic import atomic_write
+from synapse_cli.core.errors import InvalidInputError
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp
+from synapse_cli.core.sessions.store import ACTIVATION_QUALITIES, BRIDGE_FILE_NAME
 
 
 def bridge_path(sessions_dir: str) -> str:

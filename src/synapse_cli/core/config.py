@@ -20,7 +20,7 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
 
-from synapse_cli.errors import ConfigError
+from synapse_cli.core.errors import ConfigError
 
 PROJECT_CONFIG_CANDIDATES = (
     os.path.join(".aios-core", "core-config.yaml"),
@@ -273,7 +273,7 @@ def unknown_keys(path: str) -> list[tuple[str, str | None]]:
 
 
 def _read_cache(cache_path: str, identity: list[Any]) -> tuple[dict[str, Any], list[tuple[str | None, str]]] | None:
-    from synapse_cli.jsonio import loads_text, read_bytes_nofollow
+    from synapse_cli.core.jsonio import loads_text, read_bytes_nofollow
 
     try:
         cached = loads_text(read_bytes_nofollow(cache_path))  # never through a link, never a FIFO
@@ -298,8 +298,8 @@ def _read_cache(cache_path: str, identity: list[Any]) -> tuple[dict[str, Any], l
 
 
 def _write_cache(cache_path: str, identity: list[Any], values: dict[str, Any], problems: list[tuple[str | None, str]]) -> None:
-    from synapse_cli.atomic import atomic_write
-    from synapse_cli.jsonio import dumps_js
+    from synapse_cli.core.atomic import atomic_write
+    from synapse_cli.core.jsonio import dumps_js
 
     document = {"format": _CACHE_FORMAT, "identity": identity, "values": values, "problems": [list(p) for p in problems]}
     try:

@@ -16,9 +16,9 @@ import os
 import sys
 import time
 
-from synapse_cli import log
-from synapse_cli.errors import AtomicWriteError
-from synapse_cli.folders import ensure_folder
+from synapse_cli.core import log
+from synapse_cli.core.errors import AtomicWriteError
+from synapse_cli.core.folders import ensure_folder
 
 TEMP_MARKER = ".tmp."
 """Temp files are ``<name>.tmp.<pid>.<thread>.<random>``; cleanup sweeps old ones."""

@@ -14,9 +14,9 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from typing import Any
 
-from synapse_cli.atomic import atomic_write
-from synapse_cli.errors import InvalidInputError
-from synapse_cli.jsonio import dumps_js, iso_timestamp, parse_timestamp
+from synapse_cli.core.atomic import atomic_write
+from synapse_cli.core.errors import InvalidInputError
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp, parse_timestamp
 
 METRICS_KINDS = ("uap", "hook")
 METRICS_FILE_NAMES = {"uap": "uap-metrics.json", "hook": "hook-metrics.json"}

@@ -68,7 +68,7 @@ def _append(path: str, line: bytes, max_bytes: int) -> None:
     try:
         fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
-        from synapse_cli.folders import ensure_folder
+        from synapse_cli.core.folders import ensure_folder
 
         ensure_folder(os.path.dirname(path))
         fd = os.open(path, flags, 0o600)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import time
 
-from synapse_cli.errors import LockTimeoutError
-from synapse_cli.folders import ensure_folder
+from synapse_cli.core.errors import LockTimeoutError
+from synapse_cli.core.folders import ensure_folder
 
 LOCK_SUFFIX = ".lock"
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)

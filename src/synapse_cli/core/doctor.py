@@ -19,8 +19,8 @@ import os
 import time
 from typing import Any
 
-from synapse_cli.atomic import is_temp_name
-from synapse_cli.errors import (
+from synapse_cli.core.atomic import is_temp_name
+from synapse_cli.core.errors import (
     ConfigError,
     CorruptFileError,
     InvalidInputError,
@@ -28,9 +28,9 @@ from synapse_cli.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
-from synapse_cli.locking import LOCK_SUFFIX, FileLock
-from synapse_cli.project import ProjectPaths
-from synapse_cli.sessions import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER, SessionStore
+from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.core.project import ProjectPaths
+from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER, SessionStore
 
 PROBLEM = "problem"
 NOTE = "note"
@@ -94,7 +94,7 @@ def _regular_files(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
 
 def _hook_registered(project_root: str) -> str | None:
     """The first settings file, of any editor and scope, that registers synapse's prompt hook."""
-    from synapse_cli.editor_hooks import AGENTS, PROMPT, SettingsFileError, is_own_command, read_settings, settings_path
+    from synapse_cli.editors.settings import AGENTS, PROMPT, SettingsFileError, is_own_command, read_settings, settings_path
 
     for agent, spec in AGENTS.items():
         event = spec.events[PROMPT]
@@ -138,7 +138,7 @@ def examine(
     if not os.path.lexists(paths.gitignore):
         finding = report.add(PROBLEM, "gitignore", paths.gitignore, "missing: sessions/ and cache/ would be committed")
         if fix:
-            from synapse_cli.project import ensure_gitignore
+            from synapse_cli.core.project import ensure_gitignore
 
             try:
                 ensure_gitignore(paths.synapse_dir, fsync=fsync)
@@ -148,7 +148,7 @@ def examine(
     if config_error is not None:
         report.add(PROBLEM, "config", config_error.path, f"invalid configuration: {config_error}")
     elif config_path is not None:
-        from synapse_cli.config import unknown_keys
+        from synapse_cli.core.config import unknown_keys
 
         try:
             for key, suggestion in unknown_keys(config_path):

@@ -14,11 +14,11 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from typing import Any
 
-from synapse_cli.atomic import atomic_write
-from synapse_cli.errors import CorruptFileError, InvalidInputError, StateFileAccessError
-from synapse_cli.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
-from synapse_cli.locking import FileLock
-from synapse_cli.sessions import set_aside
+from synapse_cli.core.atomic import atomic_write
+from synapse_cli.core.errors import CorruptFileError, InvalidInputError, StateFileAccessError
+from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
+from synapse_cli.core.locking import FileLock
+from synapse_cli.core.sessions.store import set_aside
 
 STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
 MAX_COMMANDS = 10

@@ -15,9 +15,9 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-from synapse_cli import log
-from synapse_cli.atomic import atomic_write, fsync_dir, is_temp_name
-from synapse_cli.errors import (
+from synapse_cli.core import log
+from synapse_cli.core.atomic import atomic_write, fsync_dir, is_temp_name
+from synapse_cli.core.errors import (
     CorruptFileError,
     InvalidInputError,
     InvalidSessionIdError,
@@ -25,8 +25,8 @@ from synapse_cli.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
-from synapse_cli.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp, read_bytes_nofollow
-from synapse_cli.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp, read_bytes_nofollow
+from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
 
 SCHEMA_VERSION = "2.0"
 SESSION_SUFFIX = ".json"
