@@ -133,7 +133,7 @@ def examine(
     paths = ProjectPaths(project_root)
     report = DoctorReport(paths.root)
     if not paths.is_initialised():
-        report.add(PROBLEM, "setup", paths.synapse_dir, "no .synapse/ folder: run `synapse init`")
+        report.add(PROBLEM, "setup", paths.synapse_dir, f"no .synapse/ at or above {paths.root}: run `synapse init`")
         return report
     if not os.path.lexists(paths.gitignore):
         finding = report.add(PROBLEM, "gitignore", paths.gitignore, "missing: sessions/ and cache/ would be committed")
