@@ -446,7 +446,9 @@ def _file_values(path: str, cache_dir: str | None, strict: bool) -> tuple[dict[s
 
     # Everything that changes when the file or its reader does: an in-place edit that
     # restores the mtime still moves the ctime, and a new release may read new keys.
-    identity = [os.path.abspath(path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev, __version__]
+    # As text: nanosecond times and 64-bit inode numbers are past 2**53, which the JSON
+    # writer rounds as JavaScript does, so as numbers they would never match again.
+    identity = [os.path.abspath(path), *(str(n) for n in (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)), __version__]
     cache_path = os.path.join(cache_dir, CACHE_FILE_NAME) if cache_dir else None
     if cache_path:
         hit = _read_cache(cache_path, identity)
