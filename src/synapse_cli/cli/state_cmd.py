@@ -32,6 +32,7 @@ def update(
     """Record an event in .aios/session-state.json (fixed shape, epoch-ms times).
 
     A state more than an hour old belongs to an earlier session and is started anew.
+
     Example: synapse state update --agent dev --agent-name Dex --command "*develop"
     """
     options: CliContext = ctx.obj
@@ -67,7 +68,10 @@ def show(
     ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
 ) -> None:
-    """Show .aios/session-state.json. Example: synapse state show --json"""
+    """Show .aios/session-state.json.
+
+    Example: synapse state show --json
+    """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
     options.config()
