@@ -32,10 +32,13 @@ def update(
     """Record an event in .aios/session-state.json (fixed shape, epoch-ms times).
 
     A state more than an hour old belongs to an earlier session and is started anew.
-    Examples: synapse state update --agent dev --agent-name Dex --command "*develop";
-    synapse state update --task develop --success --agent dev --story docs/stories/1.1.md
+
+    Example: synapse state update --agent dev --agent-name Dex --command "*develop"
+
+    Example: synapse state update --task develop --success --agent dev --story docs/stories/1.1.md
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     if agent_name is not None and agent is None:
         raise InvalidInputError("--agent-name goes with --agent")
     if success is not None and task is None:
@@ -67,8 +70,12 @@ def show(
     ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
 ) -> None:
-    """Show .aios/session-state.json. Example: synapse state show --json"""
+    """Show .aios/session-state.json.
+
+    Example: synapse state show --json
+    """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     options.config()
     state = read_state(options.paths.root)
     if state is None:
