@@ -126,3 +126,12 @@ def unwritable(path: Path) -> Iterator[str]:
             yield "chmod"
         finally:
             path.chmod(mode)
+
+
+def register_hook(project: Path, name: str = "settings.json") -> Path:
+    """Write a Claude Code settings file whose UserPromptSubmit runs ``synapse hook prompt-submit``."""
+    settings = project / ".claude" / name
+    settings.parent.mkdir(exist_ok=True)
+    handler = {"type": "command", "command": "synapse hook prompt-submit", "timeout": 10}
+    settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [handler]}]}}, indent=2))
+    return settings

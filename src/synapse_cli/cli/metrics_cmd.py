@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import parse_json_object, read_stdin_text
 from synapse_cli.cli.output import emit_json, say
@@ -22,10 +23,10 @@ class Kind(str, enum.Enum):
     hook = "hook"
 
 
-@app.command("persist")
+@app.command("persist", cls=SynapseCommand)
 def persist(
     ctx: typer.Context,
-    source: Annotated[Optional[str], typer.Argument(help="A JSON file with the metrics object; '-' or nothing reads stdin.")] = None,
+    source: Annotated[Optional[str], typer.Argument(metavar="SOURCE", help="A JSON file with the metrics object; '-' or nothing reads stdin.")] = None,
     kind: Annotated[Kind, typer.Option("--kind", help="uap: uap-metrics.json (agent activation); hook: hook-metrics.json.")] = Kind.uap,
     json_output: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
@@ -34,6 +35,7 @@ def persist(
     Example: synapse metrics persist --kind uap activation.json
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     if source is None or source == "-":
         what = "metrics on stdin"
         text = read_stdin_text(what)
