@@ -10,9 +10,10 @@ import typer
 from synapse_cli.core.bridge import write_active_agent
 from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
-from synapse_cli.cli.inputs import read_patch
+from synapse_cli.cli.inputs import PATCH_HELP, read_patch
 from synapse_cli.cli.output import emit_json, say, stdout_is_terminal, table
 from synapse_cli.cli.session_ids import MIN_PREFIX, resolve_session_id
+from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.jsonio import iso_timestamp
 
@@ -32,6 +33,7 @@ class Bracket(str, enum.Enum):
     CRITICAL = "CRITICAL"
 
 
+MAX_TTL_HOURS = 876_000  # a century: synapse.session.staleTTLHours's own bound
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of text.")]
 SessionIdArgument = Annotated[
     str, typer.Argument(metavar="SESSION_ID", help=f"The session id, or a unique prefix of it (at least {MIN_PREFIX} characters).")
@@ -52,7 +54,7 @@ def update(
     quality: Annotated[Optional[Quality], typer.Option("--quality", help="Activation quality of --agent (default: full).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Set the session's title.")] = None,
     bracket: Annotated[Optional[Bracket], typer.Option("--bracket", help="Set context.last_bracket.", case_sensitive=False)] = None,
-    patch: Annotated[Optional[str], typer.Option("--patch", help="A JSON object merged into the session with the merge rules; '-' reads it from stdin.")] = None,
+    patch: Annotated[Optional[str], typer.Option("--patch", metavar="JSON", help=f"A JSON object merged into the session with the merge rules: {PATCH_HELP}.")] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Update a session and count one prompt; an id that matches no session creates one.
@@ -211,6 +213,9 @@ def clean(
     """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
+    if ttl is not None and not (0 < ttl <= MAX_TTL_HOURS):  # NaN fails both comparisons
+        bound = "a positive number of hours" if not ttl > 0 else f"at most {MAX_TTL_HOURS} hours"
+        raise InvalidInputError(f"--ttl must be {bound}, got {spell(ttl)}")
     overrides = {"synapse.session.staleTTLHours": (ttl, "flag --ttl")} if ttl is not None else None
     config = options.config(overrides)
     store = options.store(config)

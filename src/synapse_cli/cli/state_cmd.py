@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from synapse_cli.cli.context import CliContext
-from synapse_cli.cli.inputs import read_patch
+from synapse_cli.cli.inputs import PATCH_HELP, read_patch
 from synapse_cli.cli.output import emit_json, say, table
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.state import read_state, state_path, update_state
@@ -26,7 +26,7 @@ def update(
     story: Annotated[Optional[str], typer.Option("--story", help="The current story's path; with --task, the task's story (it becomes the current one).")] = None,
     task: Annotated[Optional[str], typer.Option("--task", help="A task that completed, recorded as the framework's onTaskComplete does: *TASK joins lastCommands, taskHistory keeps the last 20, a known task sets the workflow state; needs --success or --failure.")] = None,
     success: Annotated[Optional[bool], typer.Option("--success/--failure", help="The outcome of --task.")] = None,
-    patch: Annotated[Optional[str], typer.Option("--patch", help="A JSON object of session-state fields to set; '-' reads it from stdin.")] = None,
+    patch: Annotated[Optional[str], typer.Option("--patch", metavar="JSON", help=f"A JSON object of session-state fields to set: {PATCH_HELP}.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the new state as JSON.")] = False,
 ) -> None:
     """Record an event in .aios/session-state.json (fixed shape, epoch-ms times).
