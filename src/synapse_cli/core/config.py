@@ -40,16 +40,45 @@ MAX_QUOTED = 60
 
 
 def describe_value(value: Any) -> str:
-    """A short rendering of a value for messages, whatever its size."""
-    if isinstance(value, dict):
-        return f"a mapping of {len(value)} key(s)"
-    if isinstance(value, (list, tuple)):
-        return f"a list of {len(value)} item(s)"
+    """A value as YAML spells it (``spell``), cut to a few dozen characters whatever its size."""
     if isinstance(value, str) and len(value) > MAX_QUOTED:
-        value = value[:MAX_QUOTED]  # never repr a megabyte to then cut it
-        return repr(value)[:-1] + "...'"
-    text = repr(value)
+        return spell(value[:MAX_QUOTED])[:-1] + "...'"  # never spell a megabyte to then cut it
+    if isinstance(value, (dict, list, tuple)) and len(value) > 8:
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} items"
+    text = spell(value)
     return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 3] + "..."
+
+
+def spell(value: Any) -> str:
+    """A value as YAML spells it: true, false, null, 0 (not 0.0), 'text', [1, 2]."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list):
+        return "[" + ", ".join(spell(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {spell(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _yaml_number(value: Any) -> Any:
+    """``1e9`` is a string to a YAML 1.1 parser (it wants ``1.0e+9``) but a number to its writer: read it as one."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text and text[0] in "+-.0123456789" and any(c in text for c in "eE"):
+            try:
+                number = float(text)
+            except ValueError:
+                return value
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return value
 
 
 def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
@@ -296,6 +325,8 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
             walked.append(part)
         if not present:
             continue
+        if isinstance(setting.default, (int, float)) and not isinstance(setting.default, bool):
+            node = _yaml_number(node)
         try:
             values[setting.key] = setting.check(node)
         except ValueError as exc:
@@ -398,8 +429,8 @@ def load_config(
 
     for setting in SETTINGS:
         text = environ.get(setting.env)
-        if text is None or text == "":
-            continue
+        if text is None or text == "" or setting.key in (overrides or {}):
+            continue  # a flag wins over the environment, even over a variable that is invalid
         try:
             values[setting.key] = setting.coerce_env(text)
             sources[setting.key] = f"env {setting.env}"
