@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import read_json, session_path, write_session
-from tests.conftest import claude_payload, run_synapse, synapse_executable
-
-from .support import SID, assert_silent_success, hook, log_text
+from tests.support.files import log_text, read_json
+from tests.support.paths import SID
+from tests.support.run import assert_silent_success, claude_payload, hook, run_synapse, synapse_executable
+from tests.support.sessions import session_path
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="FIFOs, symlinks and /dev/zero are POSIX")
 

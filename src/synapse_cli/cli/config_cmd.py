@@ -39,21 +39,21 @@ def show(
                 "problems": config.problems,
             }
         )
-        _report(config.problems)
+        _report(config.errors)
         return
     say(f"Project: {options.paths.root}")
     say(f"Config file: {config.path or '(none found; built-in defaults)'}")
     table(None, ("key", "value", "source"), [(s.key, _render(config[s.key]), config.sources[s.key]) for s in SETTINGS])
-    _report(config.problems)
+    _report(config.errors)
 
 
-def _report(problems: list[str]) -> None:
-    if not problems:
+def _report(errors: list) -> None:
+    if not errors:
         return
     import sys
 
-    for problem in problems:
-        sys.stderr.write(f"synapse: {problem}\n")
+    for error in errors:
+        sys.stderr.write(f"synapse: {error}\n")
     raise typer.Exit(1)
 
 

@@ -182,11 +182,13 @@ SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 class Config:
     """Effective values, and for each the place it came from."""
 
-    def __init__(self, values: dict[str, Any], sources: dict[str, str], path: str | None, problems: list[str]):
+    def __init__(self, values: dict[str, Any], sources: dict[str, str], path: str | None, problems: list[str],
+                 errors: list[ConfigError] | None = None):
         self.values = values
         self.sources = sources
         self.path = path
         self.problems = problems
+        self.errors = errors or []  # the problems as errors, without what was done instead
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -446,13 +448,15 @@ def load_config(
         sources[key] = source
 
     problems: list[str] = []
+    errors: list[ConfigError] = []
     for key, error, instead in pending:
         if key in sources and _outranks(sources[key], error):
             continue  # rescued: a higher layer sets this key
         if strict:
             raise error
         problems.append(str(error) + instead)
-    return Config(values, sources, path, problems)
+        errors.append(error)
+    return Config(values, sources, path, problems, errors)
 
 
 def _outranks(source: str, error: ConfigError) -> bool:
