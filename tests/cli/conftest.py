@@ -15,9 +15,9 @@ def _reset_log_sinks():
     """The command layer configures the process-wide log; give every test a clean one and restore it."""
     from synapse_cli.core import log
 
-    saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
+    saved = log.current_settings()
     yield
-    log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+    log.restore_settings(saved)
 
 
 @pytest.fixture

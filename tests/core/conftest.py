@@ -33,11 +33,10 @@ def _reset_log_sinks():
     """Every test starts with synapse_cli.core.log unconfigured (warnings to stderr) and leaves it so."""
     from synapse_cli.core import log
 
-    saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
-    log._sinks.file_path, log._sinks.max_bytes = None, log.DEFAULT_MAX_BYTES
-    log._sinks.stderr_level, log._sinks.file_level = log.WARNING, log.DEBUG
+    saved = log.current_settings()
+    log.reset()
     yield
-    log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+    log.restore_settings(saved)
 
 
 _STRACE_STATUS: list[str | None] = []

@@ -13,7 +13,8 @@ import pytest
 
 from synapse_cli.core.jsonio import dumps_js, js_number, loads_text
 from synapse_cli.core.locking import FileLock
-from synapse_cli.core.sessions.store import SessionStore, merge_update, set_aside
+from synapse_cli.core.sessions.setaside import set_aside
+from synapse_cli.core.sessions.store import SessionStore, merge_update
 
 OLD = time.time() - 30 * 24 * 3600
 OLD_STAMP = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(OLD))
@@ -106,7 +107,7 @@ def test_history_append_follows_javascript_includes() -> None:
 
 def test_set_aside_never_replaces_an_existing_copy(sessions_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two set-asides landing on the same name both keep their bytes: the second takes another name."""
-    import synapse_cli.core.sessions.store as sessions
+    import synapse_cli.core.sessions.setaside as sessions
 
     first = sessions_dir / "x.json"
     first.write_text("first corrupt")

@@ -143,12 +143,12 @@ def run_in_process(*args: str) -> Callable[[Ctx], Outcome]:
         from synapse_cli.core import log
         from synapse_cli.cli.app import app
 
-        saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
+        saved = log.current_settings()
         started = time.monotonic()
         try:
             result = CliRunner().invoke(app, ["--project-dir", str(ctx.project), *args], catch_exceptions=False)
         finally:
-            log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+            log.restore_settings(saved)
         return Outcome(result.exit_code, result.stdout_bytes, result.stderr_bytes, time.monotonic() - started)
 
     return act

@@ -121,7 +121,7 @@ def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(
         result = hook(json.dumps({"session_id": value, "cwd": str(project), "prompt": "p"}).encode(), cwd=project)
         assert_silent_success(result)
     # ...and every id through the same code in process (a subprocess per id would take a minute).
-    saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
+    saved = log.current_settings()
     spool = tmp_path / "spool"
     try:
         for value in FUZZ:
@@ -129,7 +129,7 @@ def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(
             with open(spool, "rb") as handle:
                 assert run_hook("prompt-submit", project_dir=str(project), stdin_fd=handle.fileno()) == (0, "")
     finally:
-        log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+        log.restore_settings(saved)
         spool.unlink()
 
     sessions = project / ".synapse" / "sessions"
@@ -410,11 +410,11 @@ def test_prompt_text_is_never_written_anywhere(project, sessions_dir, tmp_path, 
     from synapse_cli.core import log
     from synapse_cli.cli.app import app
 
-    saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
+    saved = log.current_settings()
     try:
         result = CliRunner().invoke(app, ["--debug", "hook", "prompt-submit"], input=event(session_id="in-process"))
     finally:
-        log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+        log.restore_settings(saved)
     assert result.exit_code == 0 and secret not in result.stdout + result.stderr
 
     assert "moved" in log_text(project) and "core-config.yaml" in log_text(project)
