@@ -1,8 +1,9 @@
 """Health checks of a project's ``.synapse/`` state, and their safe repairs.
 
-A finding is a *problem* when a file needs attention (corrupt, wrong schema, orphaned
-temp file, abandoned lock file, stale session, invalid config) and a *note* when it
-is only worth knowing (hook not registered, files already set aside). Repairs never
+A finding is a *problem* when a person must act (corrupt, wrong schema, orphaned temp
+file, abandoned lock file, invalid config) and a *note* when it is only worth knowing
+(hook not registered, files already set aside, stale sessions, which the hook's cleanup
+removes on a first prompt). Repairs never
 delete a file that might hold data: corrupt files are moved aside; only temp files
 of interrupted writes, lock files of vanished data files and stale sessions (by the
 same rules as cleanup) are removed. Nothing outside ``.synapse/`` is touched and no
@@ -96,6 +97,28 @@ def _regular_files(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
     return [e for e in entries if e.is_file(follow_symlinks=False)]
 
 
+def _some(names: list[str], shown: int = 10) -> str:
+    """The first ``shown`` names, and how many more: a finding stays one readable line."""
+    text = ", ".join(names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _remove_orphan_lock(data_path: str) -> str:
+    """Remove the lock file of a data file that no longer exists: "removed", "held" (by a process), or "in use"."""
+    lock = FileLock(data_path, 0)
+    try:
+        lock.acquire()
+    except (LockTimeoutError, OSError):
+        return "held"
+    try:
+        if os.path.lexists(data_path):
+            return "in use"  # a writer created the data file meanwhile: its lock file belongs to it
+        lock.remove_lock_file()
+        return "removed"
+    finally:
+        lock.release()
+
+
 def examine(
     project_root: str,
     *,
@@ -111,15 +134,15 @@ def examine(
 ) -> DoctorReport:
     """Check (and with ``fix``, repair) the project's state; never raises for what it finds.
 
-    ``find_prompt_hook(project_root)`` says which editor settings file registers the
-    prompt hook (``synapse_cli.editors.settings.registered_prompt_hook``); none found is
-    a note. Without it, the hook is not checked.
+    ``find_prompt_hook(project_root)`` names the editor settings file that registers
+    the prompt hook (``synapse_cli.editors.settings.registered_prompt_hook``); finding
+    none is a note. Without it, the hook is not checked.
     """
     now = time.time() if now is None else now
     paths = ProjectPaths(project_root)
     report = DoctorReport(paths.root)
     if not paths.is_initialised():
-        report.add(PROBLEM, "setup", paths.synapse_dir, "no .synapse/ folder: run `synapse init`")
+        report.add(PROBLEM, "setup", paths.synapse_dir, f"no .synapse/ at or above {paths.root}: run `synapse init`")
         return report
     _check_gitignore(report, paths, fix, fsync)
     _check_config(report, config_error, config_path)
@@ -135,7 +158,7 @@ def examine(
         for entry in _regular_files(entries or []):
             leftovers.check(entry, locks_here=folder not in (paths.cache_dir, aios_dir))
     if ttl_hours is not None and session_entries is not None:
-        _check_stale(report, store, ttl_hours, now, fix)
+        _check_stale(report, store, paths.sessions_dir, ttl_hours, now, fix)
     if find_prompt_hook is not None and find_prompt_hook(paths.root) is None:
         report.add(
             NOTE, "hook", None,
@@ -189,17 +212,25 @@ def _check_sessions(report: DoctorReport, store: SessionStore, entries: list[os.
             check = "schema" if isinstance(exc, UnsupportedSchemaError) else "corrupt"
             finding = report.add(PROBLEM, check, entry.path, str(exc).split(": ", 1)[-1])
             if fix:
-                try:
-                    # Under the session's lock, and only if still unusable: a prompt may
-                    # have replaced it with a fresh session since it was read above.
-                    moved = store.set_aside_if_unusable(name[: -len(SESSION_SUFFIX)])
-                    finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
-                except (StateFileAccessError, LockTimeoutError) as move_error:
-                    finding.message += f" (could not move it aside: {move_error})"
+                _move_aside(finding, store, entry)
         except InvalidInputError as exc:
             report.add(NOTE, "session-id", entry.path, f"not a session file synapse can address ({exc})")
         except StateFileAccessError as exc:
             report.add(PROBLEM, "unreadable", entry.path, str(exc))
+
+
+def _move_aside(finding: Finding, store: SessionStore, entry: os.DirEntry[str]) -> None:
+    try:
+        # Under the session's lock, and only if still unusable: a prompt may
+        # have replaced it with a fresh session since it was read.
+        moved = store.set_aside_if_unusable(entry.name[: -len(SESSION_SUFFIX)])
+        finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
+        if moved:
+            # Moving it aside took the session's lock: its lock file would
+            # otherwise be reported as abandoned once it is old enough.
+            _remove_orphan_lock(entry.path)
+    except (StateFileAccessError, LockTimeoutError) as move_error:
+        finding.message += f" (could not move it aside: {move_error})"
 
 
 class _Leftovers:
@@ -242,29 +273,26 @@ class _Leftovers:
         if os.path.lexists(data_path) or age < self.max_age:
             return
         finding = self.report.add(PROBLEM, "lock-file", entry.path, "lock file of a data file that no longer exists")
-        if not self.fix:
-            return
-        lock = FileLock(data_path, 0)
-        try:
-            lock.acquire()
-        except (LockTimeoutError, OSError):
-            finding.message += " (held by a running process right now; left alone)"
-            return
-        try:
-            if not os.path.lexists(data_path):
-                lock.remove_lock_file()
+        if self.fix:
+            outcome = _remove_orphan_lock(data_path)
+            if outcome == "removed":
                 finding.fixed = "removed"
-        finally:
-            lock.release()
+            elif outcome == "held":
+                finding.message += " (held by a running process right now; left alone)"
 
 
-def _check_stale(report: DoctorReport, store: SessionStore, ttl_hours: float, now: float, fix: bool) -> None:
+def _check_stale(report: DoctorReport, store: SessionStore, folder: str, ttl_hours: float, now: float, fix: bool) -> None:
     from synapse_cli.core.sessions.cleanup import clean_stale
 
     stale = clean_stale(store, ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
     if not stale.removed:
         return
-    finding = report.add(PROBLEM, "stale", store.sessions_dir, f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h")
+    # A note: stale sessions are normal, and the first prompt's cleanup removes them.
+    finding = report.add(
+        NOTE, "stale", folder,
+        f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h: {_some(sorted(stale.removed))} "
+        "(removed by the hook's cleanup on a first prompt, or by --fix)",
+    )
     if fix:
         done = clean_stale(store, ttl_hours, now=now, temp_max_age_seconds=float("inf"))
         finding.fixed = f"removed {len(done.removed)} stale session(s)"
