@@ -75,8 +75,10 @@ def test_state_caps(tmp_path: Path) -> None:
     state = read_state(str(tmp_path))
     assert state["lastCommands"] == [f"cmd{i}" for i in range(5, 15)]
     for i in range(25):
+        update_state(str(tmp_path), agent_id=f"a{i}")
         update_state(str(tmp_path), agent_id=f"a{i}", task=f"t{i}", task_success=i % 2 == 0)
     state = read_state(str(tmp_path))
+    assert state["lastCommands"] == [f"*t{i}" for i in range(15, 25)]
     assert [a["agentId"] for a in state["agentSequence"]] == [f"a{i}" for i in range(5, 25)]
     assert [t["task"] for t in state["taskHistory"]] == [f"t{i}" for i in range(5, 25)]
     assert list(state["taskHistory"][0]) == list(fixture("session-state.json")["taskHistory"][0])

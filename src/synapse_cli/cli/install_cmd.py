@@ -89,8 +89,9 @@ def install(
 ) -> None:
     """Register synapse's prompt hook in an editor's settings, keeping every other hook and key.
 
-    Installing twice leaves one entry. The previous file is kept as <file>.bak; a settings
-    file that is not valid JSON is never overwritten. Example: synapse hook install --scope local
+    Installing twice leaves one entry. The previous file is kept as <file>.bak; a settings file that is not valid JSON is never overwritten.
+
+    Example: synapse hook install --scope local
     """
     options: CliContext = ctx.obj
     spec = agent_spec(agent.value)
@@ -116,7 +117,9 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned. Example: synapse hook uninstall
+    Groups and events that only held synapse's entries are pruned.
+
+    Example: synapse hook uninstall
     """
     options: CliContext = ctx.obj
     config = options.config()
