@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.sessions.store import SessionStore
-from tests.conftest import claude_payload, run_synapse
-
-from .support import one_error_line, write_session
-
-JS_WRITTEN = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "js-written"
+from tests.support.output import one_error_line
+from tests.support.paths import JS_WRITTEN
+from tests.support.run import claude_payload, run_synapse
+from tests.support.sessions import write_session
 
 
 @pytest.mark.parametrize(
@@ -170,7 +169,6 @@ def test_unexpected_exception_outside_a_project_logs_to_the_user_cache(cli, tmp_
 
 def test_unexpected_exception_under_hook_exits_0_and_stays_off_stdout_and_stderr(cli, project, monkeypatch):
     """Even an unexpected exception in the hook command exits 0 with empty stdout/stderr; the traceback is logged."""
-    from synapse_cli.core.sessions.store import SessionStore
 
     def explode(*args, **kwargs):
         raise RuntimeError("hook blew up")

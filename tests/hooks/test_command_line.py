@@ -10,11 +10,8 @@ import sys
 
 import pytest
 
-from tests.conftest import claude_payload, run_synapse, synapse_executable
-
-from tests.cli.support import snapshot
-
-from .support import assert_silent_success, log_text
+from tests.support.files import log_text, snapshot
+from tests.support.run import assert_silent_success, claude_payload, run_synapse, synapse_executable
 
 HEAVY = {"typer", "click", "rich", "yaml", "pydantic"}
 
