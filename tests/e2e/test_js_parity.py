@@ -23,8 +23,8 @@ from synapse_cli.core.jsonio import dumps_js
 from synapse_cli.core.project import init_project
 from synapse_cli.core.sessions.store import new_session
 from synapse_cli.core.state import state_path, update_state
-
-from tests.conftest import JS_WRITTEN, SHARED, claude_payload, run_synapse
+from tests.support.paths import JS_WRITTEN, SHARED
+from tests.support.run import claude_payload, run_synapse
 
 NODE = shutil.which("node")
 PEER = SHARED / "js-peer"
@@ -289,7 +289,7 @@ def test_state_update_task_command_equals_on_task_complete(tmp_path: Path) -> No
 def test_cleanup_never_deletes_what_javascript_cannot_parse(tmp_path: Path) -> None:
     """Stale files: JSON both remove; a UTF-8 BOM, NaN, Infinity or trailing garbage JSON.parse refuses, so JS keeps
     them and synapse keeps them too (reported corrupt). The one documented difference: a date only JavaScript's lenient
-    parser reads ("2020-01-01") is removed by JS and kept by synapse."""
+    parser reads ("Jan 1, 2020") is removed by JS and kept by synapse."""
     sides = Sides(tmp_path, "clean")
     old = time.time() - 400 * 3600
     stale = dumps_js(new_session("x", str(sides.project), now=old))
@@ -300,7 +300,7 @@ def test_cleanup_never_deletes_what_javascript_cannot_parse(tmp_path: Path) -> N
         "infinity": stale.replace('"prompt_count": 0', '"prompt_count": -Infinity').encode(),
         "garbage": stale.encode() + b" x",
         "fresh": dumps_js(new_session("y", str(sides.project))).encode(),
-        "lenient-date": stale.replace(stale[stale.index('"last_activity": "') + 18:][:24], "2020-01-01").encode(),
+        "lenient-date": stale.replace(stale[stale.index('"last_activity": "') + 18:][:24], "Jan 1, 2020").encode(),
     }
     for name, raw in files.items():
         for folder in (sides.synapse_dir, sides.js_dir):
