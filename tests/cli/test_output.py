@@ -11,9 +11,8 @@ import time
 
 import pytest
 
-from tests.conftest import run_synapse, synapse_executable
-
-from .support import write_session
+from tests.support.run import run_synapse, synapse_executable
+from tests.support.sessions import write_session
 
 LONG = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]")
