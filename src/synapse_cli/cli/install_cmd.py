@@ -10,16 +10,17 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say
+from synapse_cli.core.errors import InvalidInputError
 from synapse_cli.editors.settings import (
     PROMPT,
     SESSION_END,
     SESSION_START,
+    SettingsChange,
     agent_spec,
     change_settings,
     check_executable,
     settings_path,
 )
-from synapse_cli.core.errors import InvalidInputError
 
 
 class Agent(str, enum.Enum):
@@ -48,7 +49,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print what was done as JSON.")]
 
 
-def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
+def _report(change: SettingsChange, *, dry_run: bool, json_output: bool, verb: str) -> None:
     if json_output:
         emit_json(
             {

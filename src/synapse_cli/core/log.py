@@ -73,7 +73,7 @@ def log_file_path() -> str | None:
 def format_line(level: int, message: str) -> str:
     """One log line: UTC time, pid, level, message."""
     now = time.time()
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
     return f"{stamp} pid={os.getpid()} {_LEVEL_NAMES.get(level, level)} {message}\n"
 
 

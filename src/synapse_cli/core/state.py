@@ -9,16 +9,16 @@ session: the next update starts a new one.
 from __future__ import annotations
 
 import os
-import time
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import CorruptFileError, InvalidInputError, StateFileAccessError
 from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
 
 STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
 MAX_COMMANDS = 10
