@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
@@ -457,7 +458,7 @@ class _InstallLock:
         self.path = path
         self.fd = -1
 
-    def __enter__(self) -> "_InstallLock":
+    def __enter__(self) -> _InstallLock:
         import time
 
         from synapse_cli.core.errors import LockTimeoutError
@@ -465,7 +466,7 @@ class _InstallLock:
 
         folder = os.path.dirname(os.path.abspath(self.path))
         ensure_folder(folder)
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             target = self.path + ".lock"
