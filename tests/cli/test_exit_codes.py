@@ -152,13 +152,16 @@ def test_unexpected_exception_gives_one_line_and_a_logged_traceback(cli, project
 def test_unexpected_exception_outside_a_project_logs_to_the_user_cache(cli, tmp_path, monkeypatch):
     """Without a project log, the traceback goes to $XDG_CACHE_HOME/synapse/synapse.log, named in the one line."""
 
-    def explode(self):
+    import synapse_cli.cli.init_cmd as init_cmd
+
+    def explode(root, fsync=True):
         raise RuntimeError("no project")
 
-    monkeypatch.setattr(SessionStore, "list", explode)
+    # init is the command that runs outside a project (the others refuse to).
+    monkeypatch.setattr(init_cmd, "init_project", explode)
     bare = tmp_path / "bare"
     bare.mkdir()
-    result = cli(bare, "session", "list")
+    result = cli(bare, "init")
     assert result.exit_code == 1
     fallback = Path(os.environ["XDG_CACHE_HOME"]) / "synapse" / "synapse.log"
     assert str(fallback) in one_error_line(result.stderr)

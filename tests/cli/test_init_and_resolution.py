@@ -91,11 +91,13 @@ def test_claude_project_dir_is_ignored_outside_hooks(cli, project, tmp_path, mon
     assert not (other / ".synapse" / "sessions" / "s1.json").exists()
 
 
-def test_writing_commands_set_up_the_project_when_missing(cli, tmp_path):
-    """A writing command (``session update``) in a folder without .synapse/ sets it up, .gitignore included."""
-    root = tmp_path / "fresh"
-    root.mkdir()
-    result = cli(root, "session", "update", "s1")
+def test_writing_commands_restore_a_missing_gitignore(cli, project):
+    """A writing command (``session update``) in a project whose .synapse/.gitignore was deleted writes it again.
+
+    (A folder without .synapse/ is refused instead: see test_project_required.py.)
+    """
+    (project / ".synapse" / ".gitignore").unlink()
+    result = cli(project, "session", "update", "s1")
     assert result.exit_code == 0
-    assert (root / ".synapse" / ".gitignore").read_text() == GITIGNORE_TEXT
-    assert session_path(root, "s1").exists()
+    assert (project / ".synapse" / ".gitignore").read_text() == GITIGNORE_TEXT
+    assert session_path(project, "s1").exists()

@@ -23,6 +23,7 @@ def show(
     Example: synapse config show --json
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
     if json_output:
         emit_json(

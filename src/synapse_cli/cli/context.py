@@ -42,6 +42,17 @@ class CliContext:
         self.configure_log()
         return self._paths, how
 
+    def project(self) -> ProjectPaths:
+        """The initialised project a command acts on; a folder that never ran ``synapse init`` is refused.
+
+        Treating any folder as a project would create ``.synapse/`` or ``.aios/`` where nobody
+        opted in (and a stray ``~/.synapse`` would collect every unconfigured project's hooks).
+        """
+        paths = self.paths
+        if not paths.is_initialised():
+            raise SynapseError(f"no .synapse/ at or above {paths.root}: run `synapse init`")
+        return paths
+
     def configure_log(self) -> None:
         paths = self._paths
         log_file = paths.log_file if paths is not None and paths.is_initialised() else None
@@ -57,9 +68,9 @@ class CliContext:
         return config
 
     def ensure_initialised(self, config: Config) -> ProjectPaths:
-        """Writing commands set ``.synapse/`` up (with its .gitignore) before writing into it."""
-        paths = self.paths
-        if not paths.is_initialised() or not os.path.lexists(paths.gitignore):
+        """Writing commands restore a missing ``.synapse/.gitignore`` before writing into the project."""
+        paths = self.project()
+        if not os.path.lexists(paths.gitignore):
             init_project(paths.root, fsync=config.fsync)
             self.configure_log()
         return paths

@@ -18,14 +18,11 @@ def doctor(
     fix: Annotated[bool, typer.Option("--fix", help="Repair what can be repaired safely and say what was done.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
-    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted
-    writes, abandoned lock files, stale sessions, an invalid config, and whether the hook is
-    registered for Claude Code.
+    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted writes, abandoned lock files, an invalid config, stale sessions, and whether the hook is registered for any editor (Claude Code, Codex, Gemini CLI or Cursor).
 
-    Exits 1 when a file needs attention (after --fix: when something is still left), 0 when
-    healthy; an unregistered hook and files already set aside are notes only. --fix moves
-    corrupt files aside (never deletes them), sweeps old temp and lock files and removes
-    stale sessions. Example: synapse doctor --fix
+    Exits 1 when something needs a person to act (after --fix: when something is still left), 0 otherwise; stale sessions (the hook's cleanup removes them on a first prompt), an unregistered hook and files already set aside are notes only. --fix moves corrupt files aside (never deletes them), sweeps old temp and lock files and removes stale sessions.
+
+    Example: synapse doctor --fix
     """
     options: CliContext = ctx.obj
     paths = options.paths

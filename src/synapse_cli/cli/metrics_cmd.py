@@ -34,6 +34,7 @@ def persist(
     Example: synapse metrics persist --kind uap activation.json
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     if source is None or source == "-":
         what = "metrics on stdin"
         text = read_stdin_text(what)

@@ -51,6 +51,7 @@ def update(
     last_activity = now. Example: synapse session update 9f1c2e7a --agent dev --title "Login page"
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     if quality is not None and agent is None:
         raise InvalidInputError("--quality goes with --agent")
     updates: dict[str, Any] = read_patch(patch) or {}
@@ -92,6 +93,7 @@ def show(
 ) -> None:
     """Show one session. Example: synapse session show 9f1c2e7a --json"""
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
     store = options.store(config)
     session = store.load(session_id)
@@ -112,6 +114,7 @@ def show(
 def list_sessions(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List the sessions, newest first, with unusable files flagged. Example: synapse session list"""
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
     summaries = options.store(config).list()
     if json_output:
@@ -152,6 +155,7 @@ def delete(
 ) -> None:
     """Delete one session file. Example: synapse session delete 9f1c2e7a"""
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
     deleted = options.store(config).delete(session_id)
     if json_output:
@@ -178,6 +182,7 @@ def clean(
     Also sweeps old temp files of interrupted writes. Example: synapse session clean --ttl 24 --dry-run
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     overrides = {"synapse.session.staleTTLHours": (ttl, "flag --ttl")} if ttl is not None else None
     config = options.config(overrides)
     store = options.store(config)

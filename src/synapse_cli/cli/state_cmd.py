@@ -35,6 +35,7 @@ def update(
     Example: synapse state update --agent dev --agent-name Dex --command "*develop"
     """
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     if agent_name is not None and agent is None:
         raise InvalidInputError("--agent-name goes with --agent")
     if success is not None and task is None:
@@ -68,6 +69,7 @@ def show(
 ) -> None:
     """Show .aios/session-state.json. Example: synapse state show --json"""
     options: CliContext = ctx.obj
+    options.project()  # before reading anything: outside a project there is nothing to do
     options.config()
     state = read_state(options.paths.root)
     if state is None:

@@ -28,7 +28,7 @@ PROJECT_CONFIG_CANDIDATES = (
 )
 CONFIG_ENV_VAR = "SYNAPSE_CONFIG"
 CACHE_FILE_NAME = "config-cache.json"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _RACY_SECONDS = 2.0
 
 
@@ -343,7 +343,9 @@ def load_config(
         if st is not None:
             file_values: dict[str, Any] | None = None
             file_problems: list[tuple[str | None, str]] = []
-            identity = [os.path.abspath(path), st.st_mtime_ns, st.st_size, st.st_ino]
+            # As text: nanosecond times and 64-bit inode numbers are past 2**53, which the
+            # JSON writer rounds as JavaScript does, so as numbers they would never match again.
+            identity = [os.path.abspath(path), str(st.st_mtime_ns), str(st.st_size), str(st.st_ino)]
             cache_path = os.path.join(cache_dir, CACHE_FILE_NAME) if cache_dir else None
             if cache_path:
                 hit = _read_cache(cache_path, identity)

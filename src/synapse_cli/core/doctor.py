@@ -1,8 +1,9 @@
 """Health checks of a project's ``.synapse/`` state, and their safe repairs.
 
-A finding is a *problem* when a file needs attention (corrupt, wrong schema, orphaned
-temp file, abandoned lock file, stale session, invalid config) and a *note* when it
-is only worth knowing (hook not registered, files already set aside). Repairs never
+A finding is a *problem* when a person must act (corrupt, wrong schema, orphaned temp
+file, abandoned lock file, invalid config) and a *note* when it is only worth knowing
+(hook not registered, files already set aside, stale sessions, which the hook's cleanup
+removes on a first prompt). Repairs never
 delete a file that might hold data: corrupt files are moved aside; only temp files
 of interrupted writes, lock files of vanished data files and stale sessions (by the
 same rules as cleanup) are removed. Nothing outside ``.synapse/`` is touched and no
@@ -116,6 +117,28 @@ def _hook_registered(project_root: str) -> str | None:
     return None
 
 
+def _some(names: list[str], shown: int = 10) -> str:
+    """The first ``shown`` names, and how many more: a finding stays one readable line."""
+    text = ", ".join(names[:shown])
+    return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _remove_orphan_lock(data_path: str) -> str:
+    """Remove the lock file of a data file that no longer exists: "removed", "held" (by a process), or "in use"."""
+    lock = FileLock(data_path, 0)
+    try:
+        lock.acquire()
+    except (LockTimeoutError, OSError):
+        return "held"
+    try:
+        if os.path.lexists(data_path):
+            return "in use"  # a writer created the data file meanwhile: its lock file belongs to it
+        lock.remove_lock_file()
+        return "removed"
+    finally:
+        lock.release()
+
+
 def examine(
     project_root: str,
     *,
@@ -133,7 +156,7 @@ def examine(
     paths = ProjectPaths(project_root)
     report = DoctorReport(paths.root)
     if not paths.is_initialised():
-        report.add(PROBLEM, "setup", paths.synapse_dir, "no .synapse/ folder: run `synapse init`")
+        report.add(PROBLEM, "setup", paths.synapse_dir, f"no .synapse/ at or above {paths.root}: run `synapse init`")
         return report
     if not os.path.lexists(paths.gitignore):
         finding = report.add(PROBLEM, "gitignore", paths.gitignore, "missing: sessions/ and cache/ would be committed")
@@ -179,6 +202,10 @@ def examine(
                     # have replaced it with a fresh session since it was read above.
                     moved = store.set_aside_if_unusable(name[: -len(SESSION_SUFFIX)])
                     finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
+                    if moved:
+                        # Moving it aside took the session's lock: its lock file would
+                        # otherwise be reported as abandoned once it is old enough.
+                        _remove_orphan_lock(entry.path)
                 except (StateFileAccessError, LockTimeoutError) as move_error:
                     finding.message += f" (could not move it aside: {move_error})"
         except InvalidInputError as exc:
@@ -218,24 +245,20 @@ def examine(
                     continue
                 finding = report.add(PROBLEM, "lock-file", entry.path, "lock file of a data file that no longer exists")
                 if fix:
-                    lock = FileLock(data_path, 0)
-                    try:
-                        lock.acquire()
-                    except (LockTimeoutError, OSError):
+                    outcome = _remove_orphan_lock(data_path)
+                    if outcome == "removed":
+                        finding.fixed = "removed"
+                    elif outcome == "held":
                         finding.message += " (held by a running process right now; left alone)"
-                        continue
-                    try:
-                        if not os.path.lexists(data_path):
-                            lock.remove_lock_file()
-                            finding.fixed = "removed"
-                    finally:
-                        lock.release()
 
     if ttl_hours is not None and session_entries is not None:
         stale = store.clean_stale(ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
         if stale.removed:
+            # A note: stale sessions are normal, and the first prompt's cleanup removes them.
             finding = report.add(
-                PROBLEM, "stale", paths.sessions_dir, f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h"
+                NOTE, "stale", paths.sessions_dir,
+                f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h: {_some(sorted(stale.removed))} "
+                "(removed by the hook's cleanup on a first prompt, or by --fix)",
             )
             if fix:
                 done = store.clean_stale(ttl_hours, now=now, temp_max_age_seconds=float("inf"))

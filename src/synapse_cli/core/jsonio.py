@@ -1,20 +1,97 @@
 """JSON and timestamps exactly as the framework's JavaScript side writes them.
 
 ``JSON.stringify(obj, null, 2)``: 2-space indent, ``": "`` after keys, non-ASCII kept
-as is, insertion order, no trailing newline. JavaScript has one number type, so an
-integral float is written as an integer, and NaN or infinity as ``null``.
-Timestamps are ISO-8601 UTC with milliseconds and a literal ``Z``.
+as is, no trailing newline; keys in a JavaScript object's order (integer-like keys
+first, ascending, then the others as inserted). JavaScript has one number type, so
+numbers are written as ``Number#toString`` writes them (an integral float as an
+integer, an integer beyond 2**53 rounded to the nearest double, NaN or infinity as
+``null``). Timestamps are ISO-8601 UTC with milliseconds and a literal ``Z``.
+
+The hook reads and writes JSON on every prompt, and ``import json`` costs it more than
+all its own work (json imports ``re``). So this module parses with the C accelerator
+``_json`` directly and writes with its own serializer; only when ``_json`` is missing
+(not CPython) does it fall back to the ``json`` package. A parse error still imports
+``json.decoder`` (the accelerator raises its ``JSONDecodeError``): only corrupt input
+pays for it.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import time
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Callable, Iterable
+
+_INFINITY = float("inf")
+_CONSTANTS = {"NaN": float("nan"), "Infinity": _INFINITY, "-Infinity": -_INFINITY}
+
+
+def _lenient_constant(name: str) -> float:
+    return _CONSTANTS[name]  # what json.loads accepts beyond JSON
+
+
+def _js_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON (JavaScript's JSON.parse refuses it)")
+
+
+class _ScanContext:
+    """The attributes ``_json.make_scanner`` reads from its context (a ``json.JSONDecoder`` normally)."""
+
+    def __init__(self, parse_constant: Callable[[str], float]) -> None:
+        self.strict = True  # control characters inside strings are errors, as in JavaScript
+        self.object_hook = None
+        self.object_pairs_hook = None
+        self.parse_float = float  # exactly float and int: the accelerator's fast paths
+        self.parse_int = int
+        self.parse_constant = parse_constant
+        self.memo: dict[str, str] = {}  # read by the pure-Python scanner only
+
+
+try:
+    import _json
+
+    _encode_string: Callable[[str], str] = _json.encode_basestring
+    _SCANNERS = {False: _json.make_scanner(_ScanContext(_lenient_constant)), True: _json.make_scanner(_ScanContext(_js_constant))}
+except ImportError:  # an interpreter without the accelerator: the json package's pure-Python code
+    import json as _json_package
+    from json.encoder import py_encode_basestring as _encode_string
+
+    _SCANNERS = {}
+
+_WHITESPACE = " \t\n\r"  # JSON's four; JavaScript's JSON.parse accepts no other
+_DIGITS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+_MAX_EXACT = 2**53  # integers up to this magnitude are exact JavaScript numbers
+_MAX_ARRAY_INDEX = 2**32 - 2  # JavaScript orders keys "0".."4294967294" first
+
+
+def _where(text: str, pos: int) -> str:
+    line_start = text.rfind("\n", 0, pos)
+    return f"line {text.count(chr(10), 0, pos) + 1} column {pos - line_start} (char {pos})"
+
+
+def loads(text: str, js: bool = False) -> Any:
+    """Parse a JSON document (``str``). Raises ValueError.
+
+    ``js=True`` accepts only what JavaScript's ``JSON.parse`` accepts: no NaN or
+    Infinity (and no byte-order mark, which the caller strips or not). A document
+    nested deeper than the interpreter's recursion allows is an error too.
+    """
+    scanner = _SCANNERS.get(js)
+    try:
+        if scanner is None:
+            return _json_package.loads(text, parse_constant=_js_constant if js else _lenient_constant)
+        start = len(text) - len(text.lstrip(_WHITESPACE))
+        try:
+            value, end = scanner(text, start)
+        except StopIteration as stop:
+            raise ValueError(f"Expecting value: {_where(text, stop.value)}") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if text[end:].strip(_WHITESPACE):
+        end = len(text) - len(text[end:].lstrip(_WHITESPACE))
+        raise ValueError(f"Extra data: {_where(text, end)}")
+    return value
 
 
 def js_number(value: float) -> str:
@@ -45,47 +122,145 @@ def js_number(value: float) -> str:
     return sign + body
 
 
-# Numbers that need JavaScript's notation go through json.dumps as a placeholder string
-# holding this per-process token, then replace it: no JSON string can hold it by chance.
-_PLACEHOLDER = "\x00" + os.urandom(8).hex() + ":"
+def _js_float(value: float) -> str:
+    if value != value or value == _INFINITY or value == -_INFINITY:
+        return "null"  # JSON.stringify(NaN) and of Infinity
+    text = float.__repr__(value)
+    if "e" in text:
+        return js_number(value)  # Python and JavaScript switch to exponents at different points
+    if text.endswith(".0"):
+        return "0" if value == 0 else text[:-2]  # -0 is written 0
+    return text  # the same shortest round-trip digits in plain notation
 
 
-def _jsify(value: Any, raw: list[str]) -> Any:
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return None
-        if value.is_integer() and abs(value) < 1e16:
-            return int(value)
-        if "e" not in repr(value):
-            return value  # plain decimal notation: Python and JavaScript agree
-        raw.append(js_number(value))
-        return f"{_PLACEHOLDER}{len(raw) - 1}\x00"
-    if isinstance(value, dict):
-        return {str(k): _jsify(v, raw) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsify(v, raw) for v in value]
-    return value
+def _js_int(value: int) -> str:
+    if -_MAX_EXACT <= value <= _MAX_EXACT:
+        return int.__repr__(value)
+    # JSON.parse makes it the nearest double, which JSON.stringify then writes.
+    try:
+        return js_number(float(value))
+    except OverflowError:
+        return "null"  # beyond the largest double: Infinity, written null
 
 
-def _escape_lone_surrogates(text: str) -> str:
+def _key_text(key: Any) -> str:
+    """A dict key as the property name JavaScript would use (json.dumps converts the same kinds)."""
+    if isinstance(key, str):
+        return key
+    if key is True or key is False or key is None:
+        return "true" if key is True else "false" if key is False else "null"
+    if isinstance(key, int):
+        return _js_int(key)
+    if isinstance(key, float):
+        return _js_float(key) if key == key and abs(key) != _INFINITY else ("NaN" if key != key else "Infinity" if key > 0 else "-Infinity")
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _is_array_index(key: str) -> bool:
+    """Whether JavaScript orders this property name as an integer key (a canonical array index)."""
+    return (
+        key.isascii() and key.isdigit() and len(key) <= 10
+        and (key == "0" or key[0] != "0") and int(key) <= _MAX_ARRAY_INDEX
+    )
+
+
+def _object_items(obj: dict[Any, Any]) -> Iterable[tuple[str, Any]]:
+    """The entries in JavaScript's property order: integer keys ascending, then the rest as inserted."""
+    for key in obj:
+        if type(key) is not str or key[:1] in _DIGITS:
+            break
+    else:
+        return obj.items()  # the common case: string keys, none integer-like
+    named: dict[str, Any] = {}
+    for key, value in obj.items():
+        named[_key_text(key)] = value  # a repeated name keeps its first place and its last value, as in JS
+    indexed = sorted((int(key), key) for key in named if _is_array_index(key))
+    if not indexed:
+        return named.items()
+    return [(key, named[key]) for _, key in indexed] + [(k, v) for k, v in named.items() if not _is_array_index(k)]
+
+
+def _lone_surrogates_escaped(text: str) -> str:
     # JavaScript strings may hold half of a surrogate pair (a title cut mid-emoji);
-    # JSON.stringify writes it as a \u escape, and so must synapse: UTF-8 cannot encode it.
+    # JSON.stringify writes it as a lower-case \u escape, and so must synapse: UTF-8 cannot
+    # encode it. Two halves that form a pair are one character to JavaScript: join them first.
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     return "".join(f"\\u{ord(c):04x}" if "\ud800" <= c <= "\udfff" else c for c in text)
 
 
+def _scalar(value: Any) -> str | None:
+    """The text of a value that is not a container, or None for a container."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return _js_int(value)
+    if isinstance(value, float):
+        return _js_float(value)
+    if isinstance(value, (dict, list, tuple)):
+        return None
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
 def dumps_js(obj: Any) -> str:
-    """Serialise like ``JSON.stringify(obj, null, 2)``."""
-    raw: list[str] = []
-    text = json.dumps(_jsify(obj, raw), indent=2, ensure_ascii=False, allow_nan=False)
-    if raw:
-        escaped = json.dumps(_PLACEHOLDER)[1:-1]
-        for index, number in enumerate(raw):
-            text = text.replace(f'"{escaped}{index}\\u0000"', number, 1)
+    """Serialise like ``JSON.stringify(obj, null, 2)``.
+
+    Iterative, with an explicit stack: any depth the parser accepted can be written back
+    (recursion would fail near the interpreter's limit). A container that holds itself
+    raises ValueError, as json.dumps does.
+    """
+    parts: list[str] = []
+    write = parts.append
+    # One frame per open container: [entries iterator, is object, its indent, first entry pending, id]
+    stack: list[list[Any]] = []
+    open_ids: set[int] = set()
+    value = obj
+    while True:
+        text = _scalar(value)
+        if text is not None:
+            write(text)
+        elif not value:
+            write("{}" if isinstance(value, dict) else "[]")
+        else:
+            if id(value) in open_ids:
+                raise ValueError("Circular reference detected")
+            open_ids.add(id(value))
+            is_object = isinstance(value, dict)
+            write("{" if is_object else "[")
+            indent = "\n" + "  " * (len(stack) + 1)
+            stack.append([iter(_object_items(value) if is_object else value), is_object, indent, True, id(value)])
+        while stack:
+            frame = stack[-1]
+            entry = next(frame[0], _END)
+            if entry is _END:
+                stack.pop()
+                open_ids.discard(frame[4])
+                write(frame[2][:-2] + ("}" if frame[1] else "]"))
+                continue
+            write(frame[2] if frame[3] else "," + frame[2])
+            frame[3] = False
+            if frame[1]:
+                write(_encode_string(entry[0]) + ": ")
+                value = entry[1]
+            else:
+                value = entry
+            break
+        else:
+            break
+    text = "".join(parts)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = _escape_lone_surrogates(text)
+        text = _lone_surrogates_escaped(text)
     return text
+
+
+_END = object()
 
 
 def iso_timestamp(epoch_seconds: float | None = None) -> str:
@@ -190,12 +365,16 @@ def read_bytes_nofollow(path: str) -> bytes:
     return b"".join(chunks)
 
 
-def loads_text(data: bytes) -> Any:
-    """Parse UTF-8 JSON (a trailing newline or a BOM is accepted). Raises ValueError."""
+def loads_text(data: bytes, js: bool = False) -> Any:
+    """Parse UTF-8 JSON bytes (a trailing newline is accepted). Raises ValueError.
+
+    A UTF-8 byte-order mark is skipped, unless ``js=True``: then the document must be
+    one JavaScript's ``JSON.parse`` reads (no BOM, no NaN or Infinity), so a decision
+    such as deleting a file is never made on a document JavaScript cannot read.
+    """
     text = data.decode("utf-8")
     if text.startswith("\ufeff"):
+        if js:
+            raise ValueError("starts with a UTF-8 byte-order mark (JavaScript's JSON.parse refuses it)")
         text = text[1:]
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+    return loads(text, js)
