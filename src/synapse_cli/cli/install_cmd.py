@@ -64,7 +64,10 @@ def _report(change, *, dry_run: bool, json_output: bool, verb: str, extra: dict 
         )
         return
     for line in lines or []:
-        say(line)
+        if dry_run:
+            sys.stderr.write(line + "\n")  # stdout stays a diff that `patch` can apply
+        else:
+            say(line)
     if dry_run:
         sys.stdout.write(change.diff() or f"{change.path}: no change.\n")
         return

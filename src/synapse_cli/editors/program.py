@@ -178,8 +178,10 @@ def program_word(command: str) -> tuple[str | None, str | None]:
         words = shlex.split(command, posix=not _is_windows())
     except ValueError as exc:
         return None, f"the command cannot be parsed as a shell command ({exc})"
+    if not _is_windows() and "\\" in command:
+        words += command.split()  # a Windows path (C:\\x\\synapse.exe) in a command run by sh
     for word in words:
-        bare = word.strip('"')
+        bare = word.strip("\"'")
         if os.path.basename(bare.replace("\\", "/")).lower() in PROGRAM_NAMES:
             return bare, None
     return None, "no synapse program is named in it"
@@ -212,7 +214,7 @@ def check_command(command: str, project_root: str, search_path: str = MINIMAL_PA
         else:
             found = which_minimal(word, search_path)
             if found is None:
-                return None, f"{word} is not on the minimal PATH {search_path} that editors may run hooks with"
+                return None, f"{word} is not found on PATH={search_path}"
             path = found
     interpreter = _interpreter_of(path)
     if interpreter is not None and not (os.path.isfile(interpreter) and os.access(interpreter, os.X_OK)):
