@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.sessions.store import SessionStore
-
-from .support import one_error_line, write_session
-
-JS_WRITTEN = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "js-written"
+from tests.support.output import one_error_line
+from tests.support.paths import JS_WRITTEN
+from tests.support.sessions import write_session
 
 
 @pytest.mark.parametrize(

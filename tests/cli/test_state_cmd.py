@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .support import one_error_line
+from tests.support.output import one_error_line
 
 FIELDS = [
     "sessionId", "startTime", "lastActivity", "workflowActive", "workflowState",
@@ -47,10 +47,12 @@ def test_update_records_agent_workflow_story_and_tasks(cli, project):
     assert (agent["agentId"], agent["agentName"], agent["lastCommand"]) == ("dev", "Dex", "*develop")
     assert state["workflowActive"] == "story_development" and state["workflowState"] == "in_development"
     assert state["currentStory"] == "docs/stories/1.1.md"
+    # As onTaskComplete: the entry holds only what was given, and the task joins lastCommands.
     assert [(t["task"], t["success"], t["agentId"], t["storyPath"]) for t in state["taskHistory"]] == [
-        ("develop-story", True, "dev", "docs/stories/1.1.md"),
-        ("run-tests", False, "dev", "docs/stories/1.1.md"),
+        ("develop-story", True, None, None),
+        ("run-tests", False, None, None),
     ]
+    assert state["lastCommands"] == ["*develop", "*develop-story", "*run-tests"]
 
 
 def test_update_keeps_only_the_last_ten_commands(cli, project):

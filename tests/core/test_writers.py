@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.bridge import bridge_path, write_active_agent
-from synapse_cli.core.errors import InvalidInputError, StateFileAccessError, SynapseError
+from synapse_cli.core.errors import (
+    InvalidInputError,
+    StateFileAccessError,
+    SynapseError,
+)
 from synapse_cli.core.jsonio import dumps_js
 from synapse_cli.core.metrics import metrics_path, persist_metrics
 from synapse_cli.core.project import ensure_gitignore, init_project
 from synapse_cli.core.state import read_state, state_path, update_state
-
-from tests.conftest import JS_WRITTEN
-from tests.core.conftest import unwritable
+from tests.support.files import unwritable
+from tests.support.paths import JS_WRITTEN
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -75,8 +78,10 @@ def test_state_caps(tmp_path: Path) -> None:
     state = read_state(str(tmp_path))
     assert state["lastCommands"] == [f"cmd{i}" for i in range(5, 15)]
     for i in range(25):
+        update_state(str(tmp_path), agent_id=f"a{i}")
         update_state(str(tmp_path), agent_id=f"a{i}", task=f"t{i}", task_success=i % 2 == 0)
     state = read_state(str(tmp_path))
+    assert state["lastCommands"] == [f"*t{i}" for i in range(15, 25)]
     assert [a["agentId"] for a in state["agentSequence"]] == [f"a{i}" for i in range(5, 25)]
     assert [t["task"] for t in state["taskHistory"]] == [f"t{i}" for i in range(5, 25)]
     assert list(state["taskHistory"][0]) == list(fixture("session-state.json")["taskHistory"][0])

@@ -18,9 +18,9 @@ def init(
 ) -> None:
     """Set up .synapse/ (sessions/, metrics/ and its .gitignore) in the project; safe to run again.
 
-    The project is the nearest folder at or above the current one that holds .synapse/,
-    else the top of the git work tree, else the current folder (as the hook finds it).
-    Example: synapse --project-dir ~/projects/shop init
+    The project is the nearest folder at or above the current one that holds .synapse/, else the top of the git work tree, else the current folder (as the hook finds it); the output names it.
+
+    Example: synapse init --project-dir ~/projects/shop
     """
     options: CliContext = ctx.obj
     paths, how = options.setup_paths()

@@ -19,19 +19,62 @@ def parse_json_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
+# A JSON object a person passes is small; a bound keeps /dev/zero or a huge file from filling memory.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+def _decoded(data: bytes, what: str, where: str) -> str:
+    if len(data) > MAX_INPUT_BYTES:
+        raise InvalidInputError(f"{what}: {where} holds more than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{what} is not UTF-8 text (byte {exc.start})") from exc
+    if not text.strip():
+        raise InvalidInputError(f"{what}: {where} is empty (expected a JSON object)")
+    return text
+
+
 def read_stdin_text(what: str) -> str:
     if sys.stdin is None or sys.stdin.isatty():
         raise InvalidInputError(f"{what}: expected JSON on stdin, but stdin is a terminal")
-    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(MAX_INPUT_BYTES + 1) if stream is not None else sys.stdin.read(MAX_INPUT_BYTES + 1).encode("utf-8")
+    return _decoded(data, what, "stdin")
+
+
+def read_file_text(path: str, what: str) -> str:
+    """A regular file's text, read with a bound (never a FIFO or a device that does not end)."""
+    import os
+    import stat
+
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(f"{what} is not UTF-8 text (byte {exc.start})") from exc
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InvalidInputError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InvalidInputError(f"{what}: {path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInputError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    return _decoded(data, what, path)
 
 
 def read_patch(value: str | None, what: str = "--patch") -> dict[str, Any] | None:
-    """``--patch JSON`` or ``--patch -`` (JSON on stdin)."""
+    """``--patch JSON``, ``--patch @FILE`` or ``--patch -`` (JSON on stdin)."""
     if value is None:
         return None
-    text = read_stdin_text(what) if value == "-" else value
+    if value == "-":
+        text = read_stdin_text(what)
+    elif value.startswith("@"):
+        text = read_file_text(value[1:], what)
+    else:
+        text = value
     return parse_json_object(text, what)
+
+
+PATCH_HELP = "inline JSON, @FILE to read it from a file, or - to read it from stdin"

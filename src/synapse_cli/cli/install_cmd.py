@@ -98,13 +98,11 @@ def install(
 ) -> None:
     """Register synapse's prompt hook in an editor's settings, keeping every other hook and key.
 
-    The command written runs with the minimal PATH (/usr/bin:/bin) editors may give hooks:
-    the bare program name only when that PATH finds this very synapse, otherwise its
-    absolute path; the output says which. A registered command that runs is kept; one
-    that cannot run there is replaced. The project is the nearest folder holding
-    .synapse/, else the top of the git work tree, else the current folder. Installing
-    twice leaves one entry. The previous file is kept as <file>.bak; a settings file that
-    is not valid JSON is never overwritten. Example: synapse hook install --scope local
+    The command written runs with the minimal PATH (/usr/bin:/bin) editors may give hooks: the bare program name only when that PATH finds this very synapse, otherwise its absolute path; the output says which. A registered command that runs is kept; one that cannot run there is replaced.
+
+    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept as <file>.bak; a settings file that is not valid JSON is never overwritten.
+
+    Example: synapse hook install --scope local
     """
     options: CliContext = ctx.obj
     paths, how = options.setup_paths()
@@ -163,7 +161,9 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned. Example: synapse hook uninstall
+    Groups and events that only held synapse's entries are pruned.
+
+    Example: synapse hook uninstall
     """
     options: CliContext = ctx.obj
     paths, _how = options.setup_paths()

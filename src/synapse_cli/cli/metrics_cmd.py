@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
+from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
-from synapse_cli.cli.inputs import parse_json_object, read_stdin_text
+from synapse_cli.cli.inputs import parse_json_object, read_file_text, read_stdin_text
 from synapse_cli.cli.output import emit_json, say
-from synapse_cli.core.errors import InvalidInputError
 from synapse_cli.core.metrics import metrics_path, persist_metrics
 
 app = typer.Typer(help="Write the metrics files in .synapse/metrics/.", no_args_is_help=True)
@@ -22,10 +22,10 @@ class Kind(str, enum.Enum):
     hook = "hook"
 
 
-@app.command("persist")
+@app.command("persist", cls=SynapseCommand)
 def persist(
     ctx: typer.Context,
-    source: Annotated[Optional[str], typer.Argument(help="A JSON file with the metrics object; '-' or nothing reads stdin.")] = None,
+    source: Annotated[Optional[str], typer.Argument(metavar="SOURCE", help="A JSON file with the metrics object; '-' or nothing reads stdin.")] = None,
     kind: Annotated[Kind, typer.Option("--kind", help="uap: uap-metrics.json (agent activation); hook: hook-metrics.json.")] = Kind.uap,
     json_output: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
@@ -40,15 +40,7 @@ def persist(
         text = read_stdin_text(what)
     else:
         what = f"metrics file {source}"
-        try:
-            with open(source, "rb") as handle:
-                raw = handle.read()
-        except OSError as exc:
-            raise InvalidInputError(f"cannot read {source}: {exc.strerror or exc}") from exc
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidInputError(f"{what} is not UTF-8 text (byte {exc.start})") from exc
+        text = read_file_text(source, what)
     data = parse_json_object(text, what)
     config = options.config()
     paths = options.ensure_initialised(config)

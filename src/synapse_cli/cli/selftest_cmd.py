@@ -26,13 +26,11 @@ def selftest(
 ) -> None:
     """Run synapse end to end in a throwaway project under the temp folder (never the current one).
 
-    The hook runs as an editor runs it: the command registered in this project's (or your)
-    editor settings, else the one `synapse hook install` would write, through `sh -c` with
-    PATH=/usr/bin:/bin, for each agent's prompt event. Then session update/show/clean,
-    metrics persist, state update and doctor. Checks exit codes, stdout, the prompt
-    recorded, the files' JavaScript format, stale sessions removed, no temp or lock file
-    left, and the hook's median time against a bare interpreter start. Exits 0 only when
-    every check passes. Example: synapse selftest --json
+    The hook runs as an editor runs it: the command registered in this project's (or your) editor settings, else the one `synapse hook install` would write, through `sh -c` with PATH=/usr/bin:/bin, for each agent's prompt event. Then session update/show/clean, metrics persist, state update and doctor.
+
+    Checks exit codes, stdout, the prompt recorded, the files' JavaScript format, stale sessions removed, no temp or lock file left, and the hook's median time against a bare interpreter start. Exits 0 only when every check passes.
+
+    Example: synapse selftest --json
     """
     from synapse_cli.selftest import AGENTS, run_selftest
 

@@ -8,9 +8,12 @@ from typing import Annotated, Any, Optional
 import typer
 
 from synapse_cli.core.bridge import write_active_agent
+from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
-from synapse_cli.cli.inputs import read_patch
+from synapse_cli.cli.inputs import PATCH_HELP, read_patch
 from synapse_cli.cli.output import emit_json, say, stdout_is_terminal, table
+from synapse_cli.cli.session_ids import MIN_PREFIX, resolve_session_id
+from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.jsonio import iso_timestamp
 
@@ -30,25 +33,37 @@ class Bracket(str, enum.Enum):
     CRITICAL = "CRITICAL"
 
 
+MAX_TTL_HOURS = 876_000  # a century: synapse.session.staleTTLHours's own bound
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of text.")]
+SessionIdArgument = Annotated[
+    str, typer.Argument(metavar="SESSION_ID", help=f"The session id, or a unique prefix of it (at least {MIN_PREFIX} characters).")
+]
 
 
-@app.command("update")
+@app.command("update", cls=SynapseCommand)
 def update(
     ctx: typer.Context,
-    session_id: Annotated[str, typer.Argument(help="The editor's session id (normally a UUID).")],
+    session_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="SESSION_ID",
+            help=f"The editor's session id (normally a UUID), or a unique prefix of an existing one (at least {MIN_PREFIX} characters).",
+        ),
+    ],
     agent: Annotated[Optional[str], typer.Option("--agent", help="Activate this agent: sets active_agent and writes the _active-agent.json bridge.")] = None,
     quality: Annotated[Optional[Quality], typer.Option("--quality", help="Activation quality of --agent (default: full).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Set the session's title.")] = None,
     bracket: Annotated[Optional[Bracket], typer.Option("--bracket", help="Set context.last_bracket.", case_sensitive=False)] = None,
-    patch: Annotated[Optional[str], typer.Option("--patch", help="A JSON object merged into the session with the merge rules; '-' reads it from stdin.")] = None,
+    patch: Annotated[Optional[str], typer.Option("--patch", metavar="JSON", help=f"A JSON object merged into the session with the merge rules: {PATCH_HELP}.")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Update a session (creating it if missing) and count one prompt.
+    """Update a session and count one prompt; an id that matches no session creates one.
 
-    The patch is merged first (history lists are appended to, context and overrides
-    merged, other keys replaced), then the options, then prompt_count += 1 and
-    last_activity = now. Example: synapse session update 9f1c2e7a --agent dev --title "Login page"
+    SESSION_ID may be a unique prefix of an existing session's id; an id that is no prefix of an existing one creates a new session, and the output says "Created".
+
+    The patch is merged first (history lists are appended to, context and overrides merged, other keys replaced), then the options, then prompt_count += 1 and last_activity = now.
+
+    Example: synapse session update 9f1c2e7a --agent dev --title "Login page"
     """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
@@ -72,6 +87,7 @@ def update(
     config = options.config()
     paths = options.ensure_initialised(config)
     store = options.store(config)
+    session_id = resolve_session_id(store.sessions_dir, session_id, creating=True)
     result = store.update(session_id, updates, cwd=paths.root)
     if result.set_aside_path:
         typer.echo(f"synapse: warning: {result.set_aside_reason}; moved to {result.set_aside_path}", err=True)
@@ -85,17 +101,21 @@ def update(
     say(f"{verb} session {session_id}: prompt {result.session['prompt_count']}" + (f", active agent {active}" if active else ""))
 
 
-@app.command("show")
+@app.command("show", cls=SynapseCommand)
 def show(
     ctx: typer.Context,
-    session_id: Annotated[str, typer.Argument(help="The session id.")],
+    session_id: SessionIdArgument,
     json_output: JsonOption = False,
 ) -> None:
-    """Show one session. Example: synapse session show 9f1c2e7a --json"""
+    """Show one session.
+
+    Example: synapse session show 9f1c2e7a --json
+    """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
     store = options.store(config)
+    session_id = resolve_session_id(store.sessions_dir, session_id)
     session = store.load(session_id)
     if session is None:
         raise SynapseError(f"no session {session_id!r} in {store.sessions_dir}")
@@ -112,7 +132,12 @@ def show(
 
 @app.command("list")
 def list_sessions(ctx: typer.Context, json_output: JsonOption = False) -> None:
-    """List the sessions, newest first, with unusable files flagged. Example: synapse session list"""
+    """List the sessions, most recently active first, with unusable files flagged.
+
+    Off a terminal (piped), the output is tab-separated values with a header row.
+
+    Example: synapse session list
+    """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
@@ -147,17 +172,22 @@ def list_sessions(ctx: typer.Context, json_output: JsonOption = False) -> None:
     table(f"{len(summaries)} session(s) in {options.paths.sessions_dir}", ("id", "status", "prompts", "last activity", "agent", "title"), rows)
 
 
-@app.command("delete")
+@app.command("delete", cls=SynapseCommand)
 def delete(
     ctx: typer.Context,
-    session_id: Annotated[str, typer.Argument(help="The session id.")],
+    session_id: SessionIdArgument,
     json_output: JsonOption = False,
 ) -> None:
-    """Delete one session file. Example: synapse session delete 9f1c2e7a"""
+    """Delete one session file.
+
+    Example: synapse session delete 9f1c2e7a
+    """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
-    deleted = options.store(config).delete(session_id)
+    store = options.store(config)
+    session_id = resolve_session_id(store.sessions_dir, session_id)
+    deleted = store.delete(session_id)
     if json_output:
         emit_json({"id": session_id, "deleted": deleted})
         if not deleted:
@@ -177,12 +207,15 @@ def clean(
 ) -> None:
     """Remove stale sessions: inactive (last_activity and file time) for longer than the TTL.
 
-    Never removes the bridge file, corrupt files (they are reported), files without
-    a valid past last_activity, symlinks or anything outside the sessions folder.
-    Also sweeps old temp files of interrupted writes. Example: synapse session clean --ttl 24 --dry-run
+    Never removes the bridge file, corrupt files (they are reported), files without a valid past last_activity, symlinks or anything outside the sessions folder. Also sweeps old temp files of interrupted writes.
+
+    Example: synapse session clean --ttl 24 --dry-run
     """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
+    if ttl is not None and not (0 < ttl <= MAX_TTL_HOURS):  # NaN fails both comparisons
+        bound = "a positive number of hours" if not ttl > 0 else f"at most {MAX_TTL_HOURS} hours"
+        raise InvalidInputError(f"--ttl must be {bound}, got {spell(ttl)}")
     overrides = {"synapse.session.staleTTLHours": (ttl, "flag --ttl")} if ttl is not None else None
     config = options.config(overrides)
     store = options.store(config)

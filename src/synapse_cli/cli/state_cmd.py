@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from synapse_cli.cli.context import CliContext
-from synapse_cli.cli.inputs import read_patch
+from synapse_cli.cli.inputs import PATCH_HELP, read_patch
 from synapse_cli.cli.output import emit_json, say, table
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.state import read_state, state_path, update_state
@@ -19,20 +19,23 @@ app = typer.Typer(help="Read and update .aios/session-state.json (the context-de
 def update(
     ctx: typer.Context,
     command: Annotated[Optional[str], typer.Option("--command", help="A command that ran (appended to lastCommands; the last 10 are kept).")] = None,
-    agent: Annotated[Optional[str], typer.Option("--agent", help="An agent that was activated (appended to agentSequence; the last 20 are kept).")] = None,
+    agent: Annotated[Optional[str], typer.Option("--agent", help="An agent that was activated (appended to agentSequence; the last 20 are kept); with --task, the agent that ran the task.")] = None,
     agent_name: Annotated[Optional[str], typer.Option("--agent-name", help="The display name of --agent.")] = None,
     workflow: Annotated[Optional[str], typer.Option("--workflow", help="The active workflow.")] = None,
     workflow_state: Annotated[Optional[str], typer.Option("--workflow-state", help="The workflow's state.")] = None,
-    story: Annotated[Optional[str], typer.Option("--story", help="The current story's path.")] = None,
-    task: Annotated[Optional[str], typer.Option("--task", help="A task that completed (appended to taskHistory; the last 20 are kept); needs --success or --failure.")] = None,
+    story: Annotated[Optional[str], typer.Option("--story", help="The current story's path; with --task, the task's story (it becomes the current one).")] = None,
+    task: Annotated[Optional[str], typer.Option("--task", help="A task that completed, recorded as the framework's onTaskComplete does: *TASK joins lastCommands, taskHistory keeps the last 20, a known task sets the workflow state; needs --success or --failure.")] = None,
     success: Annotated[Optional[bool], typer.Option("--success/--failure", help="The outcome of --task.")] = None,
-    patch: Annotated[Optional[str], typer.Option("--patch", help="A JSON object of session-state fields to set; '-' reads it from stdin.")] = None,
+    patch: Annotated[Optional[str], typer.Option("--patch", metavar="JSON", help=f"A JSON object of session-state fields to set: {PATCH_HELP}.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the new state as JSON.")] = False,
 ) -> None:
     """Record an event in .aios/session-state.json (fixed shape, epoch-ms times).
 
     A state more than an hour old belongs to an earlier session and is started anew.
+
     Example: synapse state update --agent dev --agent-name Dex --command "*develop"
+
+    Example: synapse state update --task develop --success --agent dev --story docs/stories/1.1.md
     """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
@@ -67,7 +70,10 @@ def show(
     ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="Print the state as JSON.")] = False,
 ) -> None:
-    """Show .aios/session-state.json. Example: synapse state show --json"""
+    """Show .aios/session-state.json.
+
+    Example: synapse state show --json
+    """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
     options.config()

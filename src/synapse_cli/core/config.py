@@ -32,16 +32,48 @@ _CACHE_FORMAT = 2
 _RACY_SECONDS = 2.0
 
 
+def spell(value: Any) -> str:
+    """A value as YAML spells it: true, false, null, 0 (not 0.0), 'text', [1, 2]."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list):
+        return "[" + ", ".join(spell(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {spell(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _yaml_number(value: Any) -> Any:
+    """``1e9`` is a string to a YAML 1.1 parser (it wants ``1.0e+9``) but a number to its writer: read it as one."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text and text[0] in "+-.0123456789" and any(c in text for c in "eE"):
+            try:
+                number = float(text)
+            except ValueError:
+                return value
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return value
+
+
 def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
     def check(value: Any) -> float | int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"must be a number, got {value!r}")
+            raise ValueError(f"must be a number, got {spell(value)}")
         if value < 0 or (value == 0 and not allow_zero):
-            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {value!r}")
+            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {spell(value)}")
         if value < minimum:
-            raise ValueError(f"must be at least {minimum:g}, got {value!r}")
+            raise ValueError(f"must be at least {minimum:g}, got {spell(value)}")
         if value > maximum:
-            raise ValueError(f"must be at most {maximum:g}, got {value!r}")
+            raise ValueError(f"must be at most {maximum:g}, got {spell(value)}")
         return value
 
     return check
@@ -50,7 +82,7 @@ def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[An
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise ValueError(f"must be true or false, got {value!r}")
+    raise ValueError(f"must be true or false, got {spell(value)}")
 
 
 def _text_to_value(text: str) -> Any:
@@ -231,7 +263,7 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
         for part in setting.key.split("."):
             if not isinstance(node, dict):
                 present = False
-                problem = (".".join(walked), f"must be a mapping of settings, got {node!r}")
+                problem = (".".join(walked), f"must be a mapping of settings, got {spell(node)}")
                 if problem not in problems:  # name the key that is wrong, once
                     problems.append(problem)
                 break
@@ -242,6 +274,8 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
             walked.append(part)
         if not present:
             continue
+        if isinstance(setting.default, (int, float)) and not isinstance(setting.default, bool):
+            node = _yaml_number(node)
         try:
             values[setting.key] = setting.check(node)
         except ValueError as exc:
@@ -373,8 +407,8 @@ def load_config(
 
     for setting in SETTINGS:
         text = environ.get(setting.env)
-        if text is None or text == "":
-            continue
+        if text is None or text == "" or setting.key in (overrides or {}):
+            continue  # a flag wins over the environment, even over a variable that is invalid
         try:
             values[setting.key] = setting.coerce_env(text)
             sources[setting.key] = f"env {setting.env}"

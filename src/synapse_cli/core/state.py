@@ -54,33 +54,96 @@ def new_session_id(now_ms: int | None = None) -> str:
     return f"session-{now_ms}-{''.join(chars)}"
 
 
-def _optional_text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+def _js_falsy(value: Any) -> bool:
+    """Whether JavaScript takes this JSON value as false: null, false, 0, -0, NaN or ""."""
+    if value is None or value is False or value == "":
+        return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == 0 or value != value
+    return False
 
 
-def _int_or(value: Any, default: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def _text_or_null(value: Any) -> str | None:
+    """``value || null`` for a text field (a value of another type is dropped too)."""
+    return value if isinstance(value, str) and value else None
+
+
+def _time_or(value: Any, default: int) -> int | float:
+    """``value || default`` for an epoch-ms field (a value that is not a finite number too)."""
+    if _js_falsy(value) or isinstance(value, bool) or not isinstance(value, (int, float)):
         return default
-    return int(value)
+    return value if abs(value) != float("inf") else default
 
 
 def normalise_state(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
-    """The fixed shape, in the fixed key order, with the caps applied."""
+    """The fixed shape, in the fixed key order, with the caps applied.
+
+    What the JavaScript writer (``updateSessionState``) writes: ``state.x || default``
+    for every field, so ``""``, ``0`` and ``false`` become the default too. A value of
+    the wrong type (which JavaScript would keep) is replaced by the default as well.
+    """
     commands = [c for c in data.get("lastCommands") or [] if isinstance(c, str)] if isinstance(data.get("lastCommands"), list) else []
     agents = [a for a in data.get("agentSequence") or [] if isinstance(a, (dict, str))] if isinstance(data.get("agentSequence"), list) else []
     tasks = [t for t in data.get("taskHistory") or [] if isinstance(t, dict)] if isinstance(data.get("taskHistory"), list) else []
     session_id = data.get("sessionId")
     return {
         "sessionId": session_id if isinstance(session_id, str) and session_id else new_session_id(now_ms),
-        "startTime": _int_or(data.get("startTime"), now_ms),
+        "startTime": _time_or(data.get("startTime"), now_ms),
         "lastActivity": now_ms,
-        "workflowActive": _optional_text(data.get("workflowActive")),
-        "workflowState": _optional_text(data.get("workflowState")),
+        "workflowActive": _text_or_null(data.get("workflowActive")),
+        "workflowState": _text_or_null(data.get("workflowState")),
         "lastCommands": commands[-MAX_COMMANDS:],
         "agentSequence": agents[-MAX_AGENTS:],
         "taskHistory": tasks[-MAX_TASKS:],
-        "currentStory": _optional_text(data.get("currentStory")),
+        "currentStory": _text_or_null(data.get("currentStory")),
     }
+
+
+# What completing a task says about the workflow (context-loader.js, _inferWorkflowState).
+_WORKFLOW_AFTER_TASK = {
+    "validate-story-draft": ("story_development", "validated"),
+    "validate-next-story": ("story_development", "validated"),
+    "develop": ("story_development", "in_development"),
+    "develop-yolo": ("story_development", "in_development"),
+    "develop-interactive": ("story_development", "in_development"),
+    "review-qa": ("story_development", "qa_reviewed"),
+    "apply-qa-fixes": ("story_development", "qa_reviewed"),
+    "pre-push-quality-gate": ("git_workflow", "staged"),
+    "create-epic": ("epic_creation", "epic_drafted"),
+    "create-story": ("epic_creation", "stories_created"),
+    "create-next-story": ("epic_creation", "stories_created"),
+    "backlog-review": ("backlog_management", "reviewed"),
+    "backlog-prioritize": ("backlog_management", "prioritized"),
+    "analyze-impact": ("architecture_review", "analyzed"),
+    "create-doc": ("documentation_workflow", "drafted"),
+    "db-domain-modeling": ("database_workflow", "designed"),
+    "db-apply-migration": ("database_workflow", "migrated"),
+}
+
+
+def infer_workflow(task: str) -> tuple[str, str] | None:
+    """The (workflow, state) a completed task moves to, or None (lower-cased, one leading ``*`` dropped)."""
+    name = task.lower()
+    return _WORKFLOW_AFTER_TASK.get(name[1:] if name.startswith("*") else name)
+
+
+def complete_task(state: dict[str, Any], task: str, success: bool, agent_id: str | None, story: str | None, now_ms: int) -> None:
+    """Record a completed task as ``onTaskComplete`` in context-loader.js does.
+
+    The command ``*task`` (or the task as given when it starts with ``*``) joins
+    lastCommands; the history entry holds only the values given (never the current
+    agent or story); a story given becomes currentStory; the task's workflow, when
+    known, becomes workflowActive/workflowState.
+    """
+    state["lastCommands"].append(task if task.startswith("*") else "*" + task)
+    state["taskHistory"].append(
+        {"task": task, "completedAt": now_ms, "success": success, "agentId": agent_id or None, "storyPath": story or None}
+    )
+    if story:
+        state["currentStory"] = story
+    workflow = infer_workflow(task)
+    if workflow is not None:
+        state["workflowActive"], state["workflowState"] = workflow
 
 
 def read_state(project_root: str) -> dict[str, Any] | None:
@@ -104,6 +167,19 @@ def read_state(project_root: str) -> dict[str, Any] | None:
     return data
 
 
+def _check_patch(patch: Any) -> None:
+    if not isinstance(patch, dict):
+        raise InvalidInputError(f"a state patch must be a JSON object, not {type(patch).__name__}")
+    unknown = [key for key in patch if key not in _FIELDS]
+    if unknown:
+        raise InvalidInputError(f"unknown session-state field(s) in patch: {', '.join(unknown)} (known: {', '.join(_FIELDS)})")
+    for key, value in patch.items():
+        expected = _PATCH_TYPES[key]
+        if (value is None and key in _NULLABLE) or (isinstance(value, expected) and not isinstance(value, bool)):
+            continue
+        raise InvalidInputError(f"session-state field {key!r} in patch has the wrong type: {type(value).__name__}")
+
+
 def update_state(
     project_root: str,
     *,
@@ -123,21 +199,17 @@ def update_state(
     """Apply one event to the state under its lock and write it atomically; return the new state.
 
     A corrupt file is moved aside and a fresh state started. ``patch`` sets top-level
-    fields of the fixed shape (unknown keys are refused, not silently dropped).
+    fields of the fixed shape (unknown keys are refused, not silently dropped). Without
+    ``task``, ``agent_id`` is an activation (context-loader.js ``updateSession``: it joins
+    agentSequence, and ``command`` lastCommands); with ``task``, it is a task completion
+    (``onTaskComplete``): ``agent_id`` and ``story`` are the task's result, see complete_task.
     """
     if patch is not None:
-        if not isinstance(patch, dict):
-            raise InvalidInputError(f"a state patch must be a JSON object, not {type(patch).__name__}")
-        unknown = [key for key in patch if key not in _FIELDS]
-        if unknown:
-            raise InvalidInputError(f"unknown session-state field(s) in patch: {', '.join(unknown)} (known: {', '.join(_FIELDS)})")
-        for key, value in patch.items():
-            expected = _PATCH_TYPES[key]
-            if (value is None and key in _NULLABLE) or (isinstance(value, expected) and not isinstance(value, bool)):
-                continue
-            raise InvalidInputError(f"session-state field {key!r} in patch has the wrong type: {type(value).__name__}")
+        _check_patch(patch)
     if task is not None and task_success is None:
         raise InvalidInputError("a task needs an outcome: --success or --failure")
+    if task is not None and agent_name is not None:
+        raise InvalidInputError("an agent name goes with an activation; with a task, the agent is the one that ran it")
     now_ms = epoch_ms() if now_ms is None else now_ms
     path = state_path(project_root)
     lock = FileLock(path, lock_timeout)
@@ -155,12 +227,15 @@ def update_state(
             last = stored.get("lastActivity")
             if isinstance(last, (int, float)) and not isinstance(last, bool) and now_ms - last > SESSION_EXPIRY_MS:
                 stored = None  # an earlier session's state: start anew, as readers do
-        state = normalise_state(stored or {}, now_ms)
+        stored = stored or {}
+        if _js_falsy(stored.get("sessionId")):
+            stored = {**stored, "startTime": now_ms}  # a new session starts now, as the JS loader starts one
+        state = normalise_state(stored, now_ms)
         if patch:
             state.update(patch)
-        if command is not None:
+        if command:  # JavaScript records a command only when there is one (``if (lastCommand)``)
             state["lastCommands"].append(command)
-        if agent_id is not None:
+        if agent_id is not None and task is None:
             state["agentSequence"].append(
                 {"agentId": agent_id, "agentName": agent_name, "activatedAt": now_ms, "lastCommand": command}
             )
@@ -168,29 +243,12 @@ def update_state(
             state["workflowActive"] = workflow
         if workflow_state is not None:
             state["workflowState"] = workflow_state
-        if story is not None:
+        if story is not None and task is None:
             state["currentStory"] = story
         if task is not None:
-            state["taskHistory"].append(
-                {
-                    "task": task,
-                    "completedAt": now_ms,
-                    "success": bool(task_success),
-                    "agentId": agent_id or _last_agent_id(state),
-                    "storyPath": state["currentStory"],
-                }
-            )
+            complete_task(state, task, bool(task_success), agent_id, story, now_ms)
         state = normalise_state(state, now_ms)
         atomic_write(path, dumps_js(state), fsync=fsync)
     finally:
         lock.release()
     return state
-
-
-def _last_agent_id(state: dict[str, Any]) -> str | None:
-    for item in reversed(state["agentSequence"]):
-        if isinstance(item, dict) and isinstance(item.get("agentId"), str):
-            return item["agentId"]
-        if isinstance(item, str):
-            return item
-    return None

@@ -13,30 +13,23 @@ import pytest
 from synapse_cli.core import log
 from synapse_cli.core.atomic import temp_path_for
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp
+from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.store import SessionStore, new_session
-
-from tests.core.conftest import child_env, helper_cmd
-
-HOUR = 3600.0
+from tests.support.files import age
+from tests.support.run import child_env, script_cmd
+from tests.support.sessions import DROP, HOUR, write_session
 
 
 def put_session(folder: Path, session_id: str, *, activity_age_h: float | None, mtime_age_h: float, now: float,
                 raw: str | None = None) -> Path:
     """Write a session file whose last_activity and mtime are the given ages (hours) before ``now``."""
-    path = folder / f"{session_id}.json"
     if raw is None:
-        session = new_session(session_id, "/home/dev/projects/shop", now=now - (activity_age_h or 0) * HOUR)
-        if activity_age_h is None:
-            del session["last_activity"]
-        raw = dumps_js(session)
+        return write_session(folder, session_id, age_hours=activity_age_h or 0, mtime_age_hours=mtime_age_h, now=now,
+                             **({"last_activity": DROP} if activity_age_h is None else {}))
+    path = folder / f"{session_id}.json"
     path.write_text(raw, encoding="utf-8")
     age(path, mtime_age_h * HOUR, now)
     return path
-
-
-def age(path: Path, seconds: float, now: float | None = None) -> None:
-    t = (time.time() if now is None else now) - seconds
-    os.utime(path, (t, t), follow_symlinks=False)
 
 
 @pytest.fixture
@@ -224,7 +217,7 @@ def test_busy_session_skipped(folder: Path) -> None:
     """A stale session whose lock another process holds is reported busy and not removed."""
     now = time.time()
     path = put_session(folder, "busy", activity_age_h=100, mtime_age_h=100, now=now)
-    holder = subprocess.Popen(helper_cmd("lock_holder.py", path, -1), stdout=subprocess.PIPE,
+    holder = subprocess.Popen(script_cmd("lock_holder.py", path, -1), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, env=child_env())
     try:
         assert holder.stdout.readline().startswith(b"locked ")
@@ -259,3 +252,22 @@ def test_removed_count_logged_at_debug(folder: Path, tmp_path: Path) -> None:
     lines = [line for line in log_file.read_text().splitlines() if "cleanup of" in line]
     assert len(lines) == 1
     assert " DEBUG " in lines[0] and "removed 2 stale session(s)" in lines[0] and str(folder) in lines[0]
+
+
+def test_cleanup_removes_a_stale_sessions_lock_file_once(sessions_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Removing a stale session unlinks its lock file once: a lock file created in between by a prompt is left alone."""
+    write_session(sessions_dir, "s1", age_hours=30 * 24)  # as the JS side leaves it: no lock file beside it
+    lock_path = sessions_dir / "s1.json.lock"
+    real_remove = FileLock.remove_lock_file
+    recreated = []
+
+    def remove_then_a_prompt_creates_its_lock(self: FileLock) -> None:
+        real_remove(self)
+        if not recreated:  # a prompt for the same session arrives right after the first removal
+            lock_path.write_text("")
+            recreated.append(os.stat(lock_path).st_ino)
+
+    monkeypatch.setattr(FileLock, "remove_lock_file", remove_then_a_prompt_creates_its_lock)
+    result = SessionStore(sessions_dir).clean_stale(24)
+    assert result.removed == ["s1"]
+    assert lock_path.exists() and os.stat(lock_path).st_ino == recreated[0]

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import read_json, session_path, snapshot, write_session
-from tests.conftest import PAYLOADS, claude_payload, run_synapse
-
-from .support import PROMPT, SID, assert_silent_success, hook, log_text, read_only_cmd, run_cmd, strace_cmd
+from tests.support.faults import read_only_prefix, strace_prefix
+from tests.support.files import file_contents, log_text, read_json, snapshot
+from tests.support.paths import SID
+from tests.support.run import PROMPT, assert_silent_success, claude_payload, hook, prompt, run_synapse
+from tests.support.sessions import session_data, session_path, write_session
 
 
 @pytest.fixture
@@ -97,9 +98,9 @@ CORRUPT_CONTENTS = {
     "empty-file": b"",
     "binary": b"\x00\x01\x02\xff",
     "json-array": b"[]",
-    "old-schema": json.dumps({"uuid": SID, "schema_version": "1.0", "prompt_count": 5}).encode(),
-    "bad-prompt-count": json.dumps({"uuid": SID, "schema_version": "2.0", "prompt_count": "seven"}).encode(),
-    "bad-context": json.dumps({"uuid": SID, "schema_version": "2.0", "prompt_count": 1, "context": []}).encode(),
+    "old-schema": json.dumps(session_data(SID, schema_version="1.0", prompt_count=5)).encode(),
+    "bad-prompt-count": json.dumps(session_data(SID, prompt_count="seven")).encode(),
+    "bad-context": json.dumps(session_data(SID, context=[])).encode(),
 }
 
 
@@ -158,9 +159,9 @@ def test_lock_held_by_another_process_times_out_silently(populated):
 def test_lock_file_that_cannot_be_opened_is_survived(populated, errno_name):
     """openat of the session's lock file failing (EROFS/EACCES via strace) still exits 0 silently; the session is untouched."""
     lock = str(session_path(populated, SID)) + ".lock"
-    cmd = strace_cmd("-P", lock, "-e", f"inject=openat:error={errno_name}")
+    cmd = strace_prefix("-P", lock, "-e", f"inject=openat:error={errno_name}")
     before = snapshot(populated)
-    result = run_cmd(cmd, "hook", "prompt-submit", input=claude_payload(cwd=str(populated)), cwd=populated)
+    result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
     assert_silent_success(result)
     assert snapshot(populated) == before
     assert "lock" in log_text(populated) and "not updated" in log_text(populated)
@@ -169,9 +170,9 @@ def test_lock_file_that_cannot_be_opened_is_survived(populated, errno_name):
 def test_session_file_that_cannot_be_read_is_survived(populated):
     """openat of the session file failing with EACCES exits 0 silently and neither replaces nor moves the file."""
     path = str(session_path(populated, SID))
-    cmd = strace_cmd("-P", path, "-e", "inject=openat:error=EACCES")
+    cmd = strace_prefix("-P", path, "-e", "inject=openat:error=EACCES")
     before = snapshot(populated)
-    result = run_cmd(cmd, "hook", "prompt-submit", input=claude_payload(cwd=str(populated)), cwd=populated)
+    result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
     assert_silent_success(result)
     assert snapshot(populated) == before
     assert not list((populated / ".synapse" / "sessions").glob("*.corrupt-*"))
@@ -181,8 +182,8 @@ def test_read_only_sessions_folder_is_survived(populated, tmp_path):
     """With .synapse/sessions on a read-only bind mount, the hook exits 0 silently and logs the failure."""
     sessions = populated / ".synapse" / "sessions"
     before = snapshot(populated)
-    cmd = read_only_cmd(sessions, tmp_path)
-    result = run_cmd(cmd, "hook", "prompt-submit", input=claude_payload(cwd=str(populated)), cwd=populated)
+    cmd = read_only_prefix(sessions, tmp_path)
+    result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
     assert_silent_success(result)
     assert snapshot(populated) == before
     assert "Read-only file system" in log_text(populated)
@@ -191,8 +192,8 @@ def test_read_only_sessions_folder_is_survived(populated, tmp_path):
 def test_read_only_synapse_folder_including_the_log_is_survived(populated, tmp_path):
     """With all of .synapse/ read-only (the log cannot be written either) the hook still exits 0 silently."""
     before = snapshot(populated, skip_cache=False)
-    cmd = read_only_cmd(populated / ".synapse", tmp_path)
-    result = run_cmd(cmd, "hook", "prompt-submit", input=claude_payload(cwd=str(populated)), cwd=populated)
+    cmd = read_only_prefix(populated / ".synapse", tmp_path)
+    result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
     assert_silent_success(result)
     assert snapshot(populated, skip_cache=False) == before
 
@@ -200,8 +201,8 @@ def test_read_only_synapse_folder_including_the_log_is_survived(populated, tmp_p
 def test_disk_full_on_every_write_is_survived(populated):
     """Every write() failing with ENOSPC (strace): exit 0, nothing on stdout, the session keeps its bytes, no temp file left."""
     before = snapshot(populated)
-    cmd = strace_cmd("-e", "trace=write", "-e", "inject=write:error=ENOSPC")
-    result = run_cmd(cmd, "hook", "prompt-submit", input=claude_payload(cwd=str(populated)), cwd=populated)
+    cmd = strace_prefix("-e", "trace=write", "-e", "inject=write:error=ENOSPC")
+    result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
     assert result.returncode == 0
     assert result.stdout == b""
     assert snapshot(populated) == before
@@ -211,8 +212,8 @@ def test_disk_full_on_every_write_is_survived(populated):
 def test_disk_full_at_fsync_is_survived_and_logged(populated):
     """fsync failing with ENOSPC (strace): exit 0 silently, the session keeps its bytes, no temp file, the failure logged."""
     before = snapshot(populated)
-    cmd = strace_cmd("-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC")
-    result = run_cmd(cmd, "hook", "prompt-submit", input=claude_payload(cwd=str(populated)), cwd=populated)
+    cmd = strace_prefix("-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC")
+    result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
     assert_silent_success(result)
     assert snapshot(populated) == before
     assert not [p for p in (populated / ".synapse" / "sessions").iterdir() if ".tmp." in p.name]
@@ -276,7 +277,38 @@ def test_prompt_text_is_never_written_anywhere(populated, tmp_path):
         result = hook(payload, cwd=populated, args=args)
         assert result.returncode == 0 and result.stdout == b""
         assert PROMPT.encode() not in result.stderr
-    files = snapshot(tmp_path, skip_cache=False)
+    files = file_contents(tmp_path)
     assert any(name.endswith("synapse.log") for name in files)
     offenders = [name for name, data in files.items() if PROMPT.encode() in data]
     assert offenders == []
+
+
+def test_hook_never_waits_for_a_lock_near_the_editors_timeout(project: Path) -> None:
+    """With lock.timeoutSeconds 30 and the session's lock held, the hook still gives up within a few seconds."""
+    prompt(project)
+    lock_path = session_path(project, SID).with_name(f"{SID}.json.lock")
+    with open(lock_path, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        started = time.monotonic()
+        result = hook(claude_payload(cwd=str(project)), cwd=project, env={"SYNAPSE_LOCK_TIMEOUT_SECONDS": "30"})
+        elapsed = time.monotonic() - started
+    assert_silent_success(result)
+    assert elapsed < 6, f"the hook waited {elapsed:.1f} s for a lock"
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+
+
+def test_usage_error_under_hook_is_logged_in_the_events_project(project: Path, tmp_path: Path) -> None:
+    """A mistyped option in an installed hook command is logged to the project's log, found from the event's cwd."""
+    result = run_synapse(["hook", "prompt-submit", "--agnet", "codex"], input=claude_payload(cwd=str(project)), cwd=tmp_path)
+    assert_silent_success(result)
+    assert "No such option: --agnet" in log_text(project)
+
+
+def test_warnings_about_bad_events_respect_the_log_size_limit(project: Path) -> None:
+    """Warnings logged for bad events rotate at log.maxBytes like every other line."""
+    env = {"SYNAPSE_LOG_MAX_BYTES": "1024"}
+    for _ in range(30):
+        assert_silent_success(hook(claude_payload(cwd=str(project), session_id="../x"), cwd=project, env=env))
+    log_file = project / ".synapse" / "cache" / "synapse.log"
+    assert log_file.stat().st_size <= 1024 + 400  # at most one line past the limit before rotating
+    assert (project / ".synapse" / "cache" / "synapse.log.1").exists()

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import iso, read_json, session_path, write_session
-from tests.conftest import claude_payload
-
-from .support import FAST_CLEANUP_ENV, SID, assert_silent_success, hook, log_text, prompt
+from tests.support.files import log_text, read_json, write_config
+from tests.support.paths import SID
+from tests.support.run import FAST_CLEANUP_ENV, assert_silent_success, claude_payload, hook, prompt
+from tests.support.sessions import iso, session_data, session_path, write_session
 
 
 def _bridge(project: Path) -> Path:
@@ -21,13 +21,6 @@ def _bridge(project: Path) -> Path:
     path.write_text(json.dumps({"id": "dev", "activated_at": "2020-01-01T00:00:00.000Z", "activation_quality": "full", "source": "uap"}))
     old = time.time() - 2000 * 3600
     os.utime(path, (old, old))
-    return path
-
-
-def _config(project: Path, text: str) -> Path:
-    (project / ".aios-core").mkdir(exist_ok=True)
-    path = project / ".aios-core" / "core-config.yaml"
-    path.write_text(text)
     return path
 
 
@@ -108,7 +101,7 @@ def test_first_prompt_of_a_session_created_elsewhere_with_count_zero_cleans(proj
 def test_ttl_from_project_config_is_honoured(project, sessions_dir, with_config, removed):
     """``synapse.session.staleTTLHours: 24`` in .aios-core/core-config.yaml makes a 30 h old session stale."""
     if with_config:
-        _config(project, "synapse:\n  session:\n    staleTTLHours: 24\n")
+        write_config(project, "synapse:\n  session:\n    staleTTLHours: 24\n")
     write_session(project, "thirty-hours", age_hours=30)
     write_session(project, "ten-hours", age_hours=10)
     prompt(project, env=FAST_CLEANUP_ENV)
@@ -129,7 +122,7 @@ def test_auto_clean_false_turns_cleanup_off(project, sessions_dir, how):
     """``synapse.session.autoClean: false`` (or SYNAPSE_AUTO_CLEAN=false) leaves stale sessions on the first prompt."""
     env = dict(FAST_CLEANUP_ENV)
     if how == "config":
-        _config(project, "synapse:\n  session:\n    autoClean: false\n")
+        write_config(project, "synapse:\n  session:\n    autoClean: false\n")
     else:
         env["SYNAPSE_AUTO_CLEAN"] = "false"
     write_session(project, "stale", age_hours=900)
@@ -140,7 +133,7 @@ def test_auto_clean_false_turns_cleanup_off(project, sessions_dir, how):
 
 def test_a_config_edit_takes_effect_on_the_next_run(project, sessions_dir):
     """Editing the cached config file (same size, same inode) changes the TTL of the very next hook run despite the config cache."""
-    config = _config(project, "synapse:\n  session:\n    staleTTLHours: 48\n")
+    config = write_config(project, "synapse:\n  session:\n    staleTTLHours: 48\n")
     settled = time.time() - 60  # old enough for the hook to cache the parsed file
     os.utime(config, (settled, settled))
     write_session(project, "thirty-hours", age_hours=30)
@@ -159,7 +152,7 @@ def test_a_config_edit_takes_effect_on_the_next_run(project, sessions_dir):
 def test_cleanup_waits_at_most_the_grace_period(project, sessions_dir):
     """With thousands of stale files the hook returns after the 50 ms grace, leaving the rest for a later first prompt."""
     old = time.time() - 900 * 3600
-    body = json.dumps({"uuid": "x", "schema_version": "2.0", "last_activity": iso(old), "prompt_count": 1})
+    body = json.dumps(session_data("x", when=old))
     count = 2500
     for n in range(count):
         path = sessions_dir / f"stale-{n:05}.json"
@@ -194,7 +187,7 @@ def test_cleanup_sweeps_old_temp_files_but_not_recent_ones(project, sessions_dir
 @pytest.mark.parametrize("value", ["0", "-5", "soon"])
 def test_invalid_ttl_in_config_means_the_default(project, sessions_dir, value):
     """A staleTTLHours <= 0 or not a number falls back to 168 h in the hook (and the problem is logged)."""
-    _config(project, f"synapse:\n  session:\n    staleTTLHours: {value}\n")
+    write_config(project, f"synapse:\n  session:\n    staleTTLHours: {value}\n")
     write_session(project, "two-hundred-hours", age_hours=200)
     write_session(project, "thirty-hours", age_hours=30)
     prompt(project, env=FAST_CLEANUP_ENV)
@@ -205,7 +198,7 @@ def test_invalid_ttl_in_config_means_the_default(project, sessions_dir, value):
 
 def test_a_rapid_same_size_edit_is_not_hidden_by_the_cache(project, sessions_dir):
     """Two same-size versions of the config written back to back (one timestamp tick) are each honoured by the next run."""
-    config = _config(project, "synapse:\n  session:\n    staleTTLHours: 48\n")
+    config = write_config(project, "synapse:\n  session:\n    staleTTLHours: 48\n")
     write_session(project, "thirty-hours", age_hours=30)
     prompt(project, env=FAST_CLEANUP_ENV, session_id="first")
     assert (sessions_dir / "thirty-hours.json").exists()

@@ -8,10 +8,10 @@ import subprocess
 import threading
 import time
 
-from tests.cli.support import read_json, session_path, write_session
-from tests.conftest import claude_payload, synapse_executable
-
-from .support import PROMPT, SID, assert_silent_success, hook, log_text
+from tests.support.files import log_text, read_json
+from tests.support.paths import SID
+from tests.support.run import PROMPT, assert_silent_success, claude_payload, hook, synapse_executable
+from tests.support.sessions import session_path, write_session
 
 STDIN_BOUND = 2.0
 

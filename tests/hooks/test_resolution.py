@@ -8,25 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.core.project import init_project
-from tests.cli.support import read_json, session_path, snapshot
-from tests.conftest import PAYLOADS, claude_payload
-
-from .support import SID, assert_silent_success, hook, prompt
-
-
-def _project(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    init_project(str(path))
-    return path
-
-
-@pytest.fixture
-def elsewhere(tmp_path: Path) -> Path:
-    """A current folder outside any project."""
-    folder = tmp_path / "elsewhere"
-    folder.mkdir()
-    return folder
+from tests.support.files import make_project, read_json, snapshot
+from tests.support.paths import PAYLOADS, SID
+from tests.support.run import assert_silent_success, claude_payload, hook, prompt
+from tests.support.sessions import session_path
 
 
 def test_claude_fixture_payload_with_project_cwd_records_a_prompt(project, elsewhere):
@@ -50,7 +35,7 @@ def test_payload_cwd_in_a_deep_subfolder_finds_the_project(project, elsewhere):
 
 def test_nested_projects_use_the_nearest_one(project, elsewhere):
     """With a project inside a project, a cwd within the inner one records in the inner one."""
-    inner = _project(project / "packages" / "inner")
+    inner = make_project(project / "packages" / "inner")
     (inner / "lib").mkdir()
     prompt(project, run_in=elsewhere, cwd=str(inner / "lib"))
     assert session_path(inner, SID).exists()
@@ -59,7 +44,7 @@ def test_nested_projects_use_the_nearest_one(project, elsewhere):
 
 def test_claude_project_dir_wins_over_the_payload_cwd(project, tmp_path, elsewhere):
     """$CLAUDE_PROJECT_DIR is used before the payload's cwd."""
-    other = _project(tmp_path / "other")
+    other = make_project(tmp_path / "other")
     prompt(project, run_in=elsewhere, env={"CLAUDE_PROJECT_DIR": str(other)})
     assert read_json(session_path(other, SID))["prompt_count"] == 1
     assert not session_path(project, SID).exists()
@@ -79,8 +64,8 @@ def test_empty_claude_project_dir_is_ignored(project, tmp_path, elsewhere):
 
 def test_project_dir_option_wins_over_claude_project_dir(project, tmp_path, elsewhere):
     """``--project-dir`` beats $CLAUDE_PROJECT_DIR and the payload cwd."""
-    other = _project(tmp_path / "other")
-    third = _project(tmp_path / "third")
+    other = make_project(tmp_path / "other")
+    third = make_project(tmp_path / "third")
     result = hook(claude_payload(cwd=str(project)), cwd=elsewhere, env={"CLAUDE_PROJECT_DIR": str(other)}, args=("--project-dir", str(third)))
     assert_silent_success(result)
     assert session_path(third, SID).exists()
@@ -143,3 +128,22 @@ def test_cursor_payload_records_its_conversation_in_its_first_workspace_root(pro
     assert result.returncode == 0 and result.stderr == b""
     assert json.loads(result.stdout) == {"continue": True}
     assert read_json(session_path(project, event["conversation_id"]))["prompt_count"] == 1
+
+
+def test_editor_project_folder_below_the_project_is_searched_upward(project: Path, tmp_path: Path) -> None:
+    """CLAUDE_PROJECT_DIR naming a subfolder of the project records the prompt in the project."""
+    sub = project / "src" / "deep"
+    sub.mkdir(parents=True)
+    result = hook(claude_payload(cwd=str(sub)), cwd=tmp_path, env={"CLAUDE_PROJECT_DIR": str(sub)})
+    assert_silent_success(result)
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+
+
+def test_editor_project_folder_not_opted_in_falls_back_to_the_event_cwd(project: Path, tmp_path: Path) -> None:
+    """A CLAUDE_PROJECT_DIR without .synapse/ does not hide the opted-in project the agent works in."""
+    other = tmp_path / "other"
+    other.mkdir()
+    result = hook(claude_payload(cwd=str(project)), cwd=tmp_path, env={"CLAUDE_PROJECT_DIR": str(other)})
+    assert_silent_success(result)
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+    assert list(other.iterdir()) == []

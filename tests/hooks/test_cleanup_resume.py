@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from pathlib import Path
 
-from .support import prompt
-
-OLD = time.time() - 30 * 24 * 3600
-OLD_STAMP = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(OLD))
+from tests.support.run import prompt
+from tests.support.sessions import write_session
 
 
 def _make_sessions(sessions: Path, prefix: str, count: int, *, stale: bool) -> list[Path]:
-    paths = []
-    for index in range(count):
-        path = sessions / f"{prefix}{index:05d}.json"
-        stamp = OLD_STAMP if stale else time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-        path.write_text(json.dumps({"uuid": path.stem, "schema_version": "2.0", "last_activity": stamp, "prompt_count": 1}))
-        if stale:
-            os.utime(path, (OLD, OLD))
-        paths.append(path)
-    return paths
+    now = time.time()
+    age_hours = 30 * 24 if stale else 0
+    return [write_session(sessions, f"{prefix}{index:05d}", age_hours=age_hours, now=now) for index in range(count)]
 
 
 def test_cut_off_cleanup_resumes_where_it_stopped(project: Path) -> None:

@@ -19,13 +19,12 @@ from synapse_cli.core.errors import (
     SynapseError,
     UnsupportedSchemaError,
 )
-from synapse_cli.core.jsonio import dumps_js
-from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent
+from synapse_cli.core.jsonio import dumps_js, loads_text
+from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent, merge_update, set_aside
+from tests.support.faults import read_result, run_script_under_strace
+from tests.support.files import IS_ROOT, snapshot, unwritable
+from tests.support.paths import JS_WRITTEN, SID
 
-from tests.conftest import JS_WRITTEN
-from tests.core.conftest import IS_ROOT, read_result, run_under_strace, tree_snapshot, unwritable
-
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 SET_ASIDE = re.compile(r"\.json\.corrupt-\d{8}T\d{6}\.\d{3}Z(-\d+)?$")
 
@@ -324,11 +323,11 @@ def test_bad_ids_refused_and_nothing_written(tmp_path: Path, bad_id: object) -> 
     sessions_dir = tmp_path / "p" / ".synapse" / "sessions"
     sessions_dir.mkdir(parents=True)
     store = SessionStore(sessions_dir)
-    before = tree_snapshot(tmp_path)
+    before = snapshot(tmp_path, skip_cache=False)
     for call in (store.path_for, store.load, store.create, store.update, store.delete):
         with pytest.raises(InvalidSessionIdError):
             call(bad_id)
-    assert tree_snapshot(tmp_path) == before
+    assert snapshot(tmp_path, skip_cache=False) == before
 
 
 def test_unusual_but_safe_ids_work(store: SessionStore, sessions_dir: Path) -> None:
@@ -358,14 +357,14 @@ def test_read_permission_error_is_a_synapse_error(store: SessionStore, sessions_
             path.chmod(0o644)
         return
     # Root reads any file whatever its mode: inject the real EACCES into openat with strace.
-    from tests.core.conftest import strace_problem
+    from tests.support.faults import strace_problem
 
     problem = strace_problem()
     if problem:
         pytest.skip(f"running as root (permission bits are ignored) and strace cannot inject EACCES: {problem}")
     for operation in ("load", "update"):
         result_path = tmp_path / f"{operation}.json"
-        done = run_under_strace(
+        done = run_script_under_strace(
             ["-P", str(path), "-e", "trace=openat,open", "-e", "inject=openat,open:error=EACCES"],
             "session_op.py", sessions_dir, operation, SID, result_path,
         )
@@ -375,7 +374,7 @@ def test_read_permission_error_is_a_synapse_error(store: SessionStore, sessions_
         assert result["synapse_error"] is True and str(path) in result["message"]
         assert "Permission denied" in result["message"]
     result_path = tmp_path / "list.json"
-    done = run_under_strace(
+    done = run_script_under_strace(
         ["-P", str(path), "-e", "trace=openat,open", "-e", "inject=openat,open:error=EACCES"],
         "session_op.py", sessions_dir, "list", SID, result_path,
     )
@@ -439,3 +438,36 @@ def test_init_over_a_file_is_a_synapse_error(tmp_path: Path) -> None:
     with pytest.raises(SynapseError, match=r"\.synapse"):
         init_project(str(tmp_path))
     assert (tmp_path / ".synapse").read_text() == "not a folder"
+
+
+def test_deeply_nested_json_is_corrupt_not_a_crash(sessions_dir: Path) -> None:
+    """A session file of 100,000 nested brackets is reported corrupt and moved aside by an update."""
+    path = sessions_dir / "deep.json"
+    path.write_text("[" * 100_000)
+    with pytest.raises(ValueError):
+        loads_text(path.read_bytes())
+    result = SessionStore(sessions_dir).update("deep")
+    assert result.set_aside_path and Path(result.set_aside_path).read_text() == "[" * 100_000
+    assert result.session["prompt_count"] == 1
+
+
+def test_history_append_follows_javascript_includes() -> None:
+    """History lists dedupe like JavaScript's includes: 1 and true differ, and parsed objects are never duplicates."""
+    session = {"history": {"items": [1, {"a": 1}, "dev"]}}
+    merge_update(session, {"history": {"items": [True, 1, 1.0, {"a": 1}, "dev", "qa"]}})
+    assert session["history"]["items"] == [1, {"a": 1}, "dev", True, {"a": 1}, "qa"]
+
+
+def test_set_aside_never_replaces_an_existing_copy(sessions_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two set-asides landing on the same name both keep their bytes: the second takes another name."""
+    import synapse_cli.core.sessions.store as sessions
+
+    first = sessions_dir / "x.json"
+    first.write_text("first corrupt")
+    fixed_name = str(first) + ".corrupt-20260101T000000.000Z"
+    names = iter([fixed_name, fixed_name + "-1"])
+    monkeypatch.setattr(sessions, "set_aside_name", lambda path, now=None: next(names))
+    Path(fixed_name).write_text("an earlier copy")  # appeared after the name was chosen
+    moved = set_aside(str(first))
+    assert Path(fixed_name).read_text() == "an earlier copy"
+    assert Path(moved).read_text() == "first corrupt" and not first.exists()

@@ -7,10 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.cli.support import session_path
-from tests.conftest import claude_payload
-
-from .support import SID, hook
+from tests.support.paths import SID
+from tests.support.run import claude_payload, hook
+from tests.support.sessions import session_path
 
 WORKERS = 8
 PROMPTS_EACH = 25

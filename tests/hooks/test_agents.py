@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.core.project import init_project
-from tests.cli.support import read_json, session_path, snapshot
-from tests.conftest import PAYLOADS, run_synapse
-
-from .support import log_text
+from tests.support.files import log_text, make_project, read_json, snapshot
+from tests.support.paths import PAYLOADS
+from tests.support.run import run_synapse
+from tests.support.sessions import session_path
 
 AGENTS = ("claude", "codex", "gemini", "cursor")
 FIXTURE = {
@@ -58,20 +57,6 @@ def assert_contract(result, agent: str) -> None:
         assert result.stdout == b"", result.stdout
 
 
-@pytest.fixture
-def elsewhere(tmp_path: Path) -> Path:
-    """A current folder outside any project."""
-    folder = tmp_path / "elsewhere"
-    folder.mkdir()
-    return folder
-
-
-def _project(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    init_project(str(path))
-    return path
-
-
 @pytest.mark.parametrize("forced", [False, True], ids=["recognised", "forced"])
 @pytest.mark.parametrize("agent", AGENTS)
 def test_each_agents_event_records_one_prompt(project, elsewhere, agent, forced):
@@ -115,7 +100,7 @@ def test_four_agents_write_sessions_of_the_same_shape(project, elsewhere):
 @pytest.mark.parametrize("agent", ["codex", "gemini", "cursor"])
 def test_recognised_agent_matches_its_forced_run(tmp_path, elsewhere, agent):
     """Recognising the agent from the event gives the same session fields as forcing it with --agent."""
-    recognised, forced = _project(tmp_path / "a"), _project(tmp_path / "b")
+    recognised, forced = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event(agent, recognised), cwd=elsewhere), agent)
     assert_contract(submit(event(agent, forced), cwd=elsewhere, agent=agent), agent)
     one = read_json(session_path(recognised, session_id(agent)))
@@ -138,7 +123,7 @@ def test_gemini_project_dir_is_honoured(project, elsewhere):
 
 def test_gemini_project_dir_wins_over_the_events_cwd(tmp_path, elsewhere):
     """With cwd inside project B and $GEMINI_PROJECT_DIR naming project A, Gemini's prompt is recorded in A only."""
-    a, b = _project(tmp_path / "a"), _project(tmp_path / "b")
+    a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event("gemini", b), cwd=elsewhere, env={"GEMINI_PROJECT_DIR": str(a)}), "gemini")
     assert session_path(a, session_id("gemini")).exists()
     assert not session_path(b, session_id("gemini")).exists()
@@ -146,7 +131,7 @@ def test_gemini_project_dir_wins_over_the_events_cwd(tmp_path, elsewhere):
 
 def test_gemini_project_dir_is_used_with_forced_agent_for_other_event_names(tmp_path, elsewhere):
     """With --agent gemini an event without BeforeAgent's name (e.g. Gemini's SessionStart shape) still uses $GEMINI_PROJECT_DIR."""
-    a, b = _project(tmp_path / "a"), _project(tmp_path / "b")
+    a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     payload = event("gemini", b, hook_event_name="SessionStart")
     assert_contract(submit(payload, cwd=elsewhere, agent="gemini", env={"GEMINI_PROJECT_DIR": str(a)}), "gemini")
     assert session_path(a, session_id("gemini")).exists()
@@ -155,7 +140,7 @@ def test_gemini_project_dir_is_used_with_forced_agent_for_other_event_names(tmp_
 
 def test_gemini_project_dir_does_not_redirect_claude(tmp_path, elsewhere):
     """$GEMINI_PROJECT_DIR is Gemini's: a Claude event is still recorded in the project of its cwd."""
-    a, b = _project(tmp_path / "a"), _project(tmp_path / "b")
+    a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event("claude", b), cwd=elsewhere, env={"GEMINI_PROJECT_DIR": str(a)}), "claude")
     assert session_path(b, session_id("claude")).exists()
     assert not session_path(a, session_id("claude")).exists()
@@ -163,7 +148,7 @@ def test_gemini_project_dir_does_not_redirect_claude(tmp_path, elsewhere):
 
 def test_cursor_uses_the_first_workspace_root(tmp_path, elsewhere):
     """Cursor's prompt is recorded in the first of several workspace roots only."""
-    a, b = _project(tmp_path / "a"), _project(tmp_path / "b")
+    a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     payload = event("cursor", workspace_roots=[str(a / "sub"), str(b)])
     (a / "sub").mkdir()
     assert_contract(submit(payload, cwd=elsewhere), "cursor")
@@ -173,7 +158,7 @@ def test_cursor_uses_the_first_workspace_root(tmp_path, elsewhere):
 
 def test_cursor_ignores_claude_project_dir(tmp_path, elsewhere):
     """A $CLAUDE_PROJECT_DIR left in the environment does not redirect Cursor's prompt away from its workspace root."""
-    a, b = _project(tmp_path / "a"), _project(tmp_path / "b")
+    a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event("cursor", a), cwd=elsewhere, env={"CLAUDE_PROJECT_DIR": str(b)}), "cursor")
     assert session_path(a, session_id("cursor")).exists()
     assert not session_path(b, session_id("cursor")).exists()
@@ -270,3 +255,11 @@ def test_cursor_event_without_its_event_name_is_still_recognised(project, elsewh
     del payload["hook_event_name"]
     assert_contract(submit(payload, cwd=elsewhere), "cursor")
     assert read_json(session_path(project, session_id("cursor")))["prompt_count"] == 1
+
+
+def test_cursor_gets_its_answer_even_on_a_usage_error(project: Path, tmp_path: Path) -> None:
+    """``--agent cursor`` with a bad option still answers {"continue": true} and exits 0."""
+    event = {"conversation_id": "c1", "workspace_roots": [str(project)], "hook_event_name": "beforeSubmitPrompt"}
+    result = run_synapse(["hook", "prompt-submit", "--agent", "cursor", "--bogus"], input=json.dumps(event).encode(), cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == b""
+    assert json.loads(result.stdout) == {"continue": True}

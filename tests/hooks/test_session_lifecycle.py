@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.project import init_project
-from tests.cli.support import read_json, session_path, snapshot, write_session
-from tests.conftest import PAYLOADS, run_synapse, synapse_executable
-
-from .support import SID, assert_silent_success, log_text, prompt
+from tests.support.files import age, log_text, read_json, snapshot, write_config
+from tests.support.paths import PAYLOADS, SID
+from tests.support.run import assert_silent_success, prompt, run_synapse, synapse_executable
+from tests.support.sessions import iso, session_path, write_session
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 FORBIDDEN = {"typer", "rich", "yaml", "_yaml", "pydantic", "pydantic_core", "click", "logging", "pathlib", "dataclasses", "typing"}
@@ -43,20 +43,8 @@ def names(project: Path) -> set[str]:
     return {p.name[:-5] for p in (project / ".synapse" / "sessions").glob("*.json")}
 
 
-def _config(project: Path, text: str) -> None:
-    (project / ".aios-core").mkdir(exist_ok=True)
-    (project / ".aios-core" / "core-config.yaml").write_text(text)
-
-
 def _parse_iso(text: str) -> float:
     return calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) + int(text[20:23]) / 1000
-
-
-@pytest.fixture
-def elsewhere(tmp_path: Path) -> Path:
-    folder = tmp_path / "elsewhere"
-    folder.mkdir()
-    return folder
 
 
 # -- session-start -----------------------------------------------------------------
@@ -94,8 +82,11 @@ def test_session_start_keeps_an_existing_session_and_only_marks_activity(project
     """A resumed session's start keeps every field and its prompt_count; only last_activity moves on."""
     prompt(project, run_in=elsewhere)
     prompt(project, run_in=elsewhere)
-    before = read_json(session_path(project, SID))
-    time.sleep(0.01)
+    # Date the last activity an hour back, so "moved on" does not depend on the clock ticking.
+    path = session_path(project, SID)
+    before = read_json(path)
+    before["last_activity"] = iso(time.time() - 3600)
+    path.write_text(json.dumps(before, indent=2))
     assert_silent_success(start(project, cwd=elsewhere, source="resume"))
     after = read_json(session_path(project, SID))
     assert after["prompt_count"] == 2
@@ -171,7 +162,7 @@ def test_many_starts_in_a_row_clean_once(project, elsewhere):
 
 def test_start_cleanup_interval_from_the_config_file(project, elsewhere):
     """synapse.session.startCleanupIntervalSeconds: 0 in the project's config makes every start clean."""
-    _config(project, "synapse:\n  session:\n    startCleanupIntervalSeconds: 0\n")
+    write_config(project, "synapse:\n  session:\n    startCleanupIntervalSeconds: 0\n")
     write_session(project, "stale-1", age_hours=500)
     assert_silent_success(start(project, cwd=elsewhere, session_id="a"))
     write_session(project, "stale-2", age_hours=500)
@@ -181,7 +172,7 @@ def test_start_cleanup_interval_from_the_config_file(project, elsewhere):
 
 def test_start_cleanup_interval_env_overrides_the_config_file(project, elsewhere):
     """SYNAPSE_START_CLEANUP_INTERVAL_SECONDS wins over the config file: a long interval from the env stops the second cleanup."""
-    _config(project, "synapse:\n  session:\n    startCleanupIntervalSeconds: 0\n")
+    write_config(project, "synapse:\n  session:\n    startCleanupIntervalSeconds: 0\n")
     env = {"SYNAPSE_START_CLEANUP_INTERVAL_SECONDS": "3600"}
     write_session(project, "stale-1", age_hours=500)
     assert_silent_success(start(project, cwd=elsewhere, session_id="a", env=env))
@@ -192,12 +183,13 @@ def test_start_cleanup_interval_env_overrides_the_config_file(project, elsewhere
 
 def test_start_cleanup_runs_again_after_the_interval(project, elsewhere):
     """Once the interval has passed since the last start cleanup, the next start cleans again."""
-    env = {"SYNAPSE_START_CLEANUP_INTERVAL_SECONDS": "1"}
+    env = {"SYNAPSE_START_CLEANUP_INTERVAL_SECONDS": "3600"}
     assert_silent_success(start(project, cwd=elsewhere, session_id="a", env=env))
     write_session(project, "stale", age_hours=500)
     assert_silent_success(start(project, cwd=elsewhere, session_id="b", env=env))
     assert "stale" in names(project)
-    time.sleep(1.1)
+    # The last start cleanup's time is its marker's mtime: date it an interval back instead of waiting.
+    age(project / ".synapse" / "cache" / "last-start-cleanup", 3601)
     assert_silent_success(start(project, cwd=elsewhere, session_id="c", env=env))
     assert "stale" not in names(project)
 
@@ -295,12 +287,12 @@ def test_session_end_after_a_real_session(project, elsewhere):
 
 def test_session_end_without_a_session_file_does_nothing(project, elsewhere):
     """session-end for a session that has no file creates nothing (not even a lock file) and exits 0 silently."""
-    before = snapshot(project, skip_cache=False)
-    before.pop(".synapse/cache/synapse.log", None)
+    def without_the_log(entries: dict) -> dict:
+        return {name: entry for name, entry in entries.items() if name not in (".synapse/cache", ".synapse/cache/synapse.log")}
+
+    before = without_the_log(snapshot(project, skip_cache=False))
     assert_silent_success(end(project, cwd=elsewhere))
-    after = snapshot(project, skip_cache=False)
-    after.pop(".synapse/cache/synapse.log", None)
-    assert after == before
+    assert without_the_log(snapshot(project, skip_cache=False)) == before
     assert list((project / ".synapse" / "sessions").iterdir()) == []
 
 
@@ -354,3 +346,14 @@ def test_lifecycle_hooks_take_the_fast_path(project, hook_name, kind):
     assert session["prompt_count"] == 2
     if kind == "end":
         assert session["end_reason"] == "prompt_input_exit"
+
+
+def test_a_resumed_session_is_no_longer_marked_ended(project: Path) -> None:
+    """After SessionEnd, the next prompt of the same session clears ended_at and end_reason."""
+    prompt(project)
+    end_event = json.dumps({"session_id": SID, "cwd": str(project), "hook_event_name": "SessionEnd", "reason": "logout"}).encode()
+    assert_silent_success(run_synapse(["hook", "session-end"], input=end_event, cwd=project))
+    assert read_json(session_path(project, SID))["end_reason"] == "logout"
+    prompt(project)
+    session = read_json(session_path(project, SID))
+    assert "ended_at" not in session and "end_reason" not in session and session["prompt_count"] == 2

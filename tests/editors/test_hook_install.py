@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PAYLOADS, run_synapse, synapse_executable
-
-from .support import read_json, session_path, snapshot
+from tests.support.files import file_contents, read_json, snapshot
+from tests.support.output import one_error_line
+from tests.support.paths import PAYLOADS
+from tests.support.run import run_synapse, synapse_executable
+from tests.support.sessions import session_path
 
 # What install writes by default here: the launcher beside the interpreter, by its quoted
 # absolute path (the test environment's bin/ is not on the minimal PATH /usr/bin:/bin).
@@ -86,9 +88,7 @@ def failed_with_one_line(result) -> str:
     """Exit 1 and exactly one ``synapse: ...`` line on stderr, nothing on stdout; return the line."""
     assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
     assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("synapse: "), result.stderr
-    return lines[0]
+    return one_error_line(result.stderr)
 
 
 # -- creating and merging --------------------------------------------------------
@@ -493,16 +493,16 @@ def test_each_agent_and_scope_writes_its_own_file(cli, project, agent, scope):
     base_name, relative = PATHS[agent][scope]
     base = project if base_name == "project" else home()
     path = base / relative
-    before_project = snapshot(project, skip_cache=False)
-    before_home = snapshot(home(), skip_cache=False)
+    before_project = file_contents(project)
+    before_home = file_contents(home())
     ok(cli(project, "hook", "install", "--agent", agent, "--scope", scope))
     settings = read_json(path)
     flat = agent == "cursor"
     (entry,) = own(settings, PROMPT_EVENT[agent], flat=flat)
     assert entry["command"] == (PROMPT_CMD if agent == "claude" else f"{PROMPT_CMD} --agent {agent}")
     assert settings["hooks"].keys() == {PROMPT_EVENT[agent]}
-    changed_project = set(snapshot(project, skip_cache=False)) - set(before_project)
-    changed_home = set(snapshot(home(), skip_cache=False)) - set(before_home)
+    changed_project = set(file_contents(project)) - set(before_project)
+    changed_home = set(file_contents(home())) - set(before_home)
     assert (changed_project, changed_home) == (({relative}, set()) if base_name == "project" else (set(), {relative}))
     ok(cli(project, "hook", "uninstall", "--agent", agent, "--scope", scope))
     assert read_json(path) == ({"version": 1} if flat else {})

@@ -10,10 +10,10 @@ import time
 import pytest
 
 from synapse_cli.core.jsonio import parse_timestamp
-from tests.cli.support import read_json, session_path, write_session
-from tests.conftest import JS_WRITTEN, claude_payload
-
-from .support import FAST_CLEANUP_ENV, SID, assert_silent_success, hook, prompt
+from tests.support.files import read_json
+from tests.support.paths import JS_WRITTEN, SID
+from tests.support.run import FAST_CLEANUP_ENV, assert_silent_success, claude_payload, hook, prompt
+from tests.support.sessions import session_path, write_session
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from tests.cli.support import read_json, session_path
-from tests.conftest import claude_payload, synapse_executable
-
-from .support import SID
+from tests.support.files import read_json
+from tests.support.paths import SID
+from tests.support.run import claude_payload, synapse_executable
+from tests.support.sessions import session_path
 
 FORBIDDEN = {"typer", "rich", "yaml", "_yaml", "pydantic", "pydantic_core", "click", "logging", "pathlib", "dataclasses", "typing"}
 
@@ -59,7 +59,7 @@ def test_first_prompt_imports_nothing_heavy(project):
 
 def test_first_prompt_with_stale_sessions_imports_nothing_heavy(project):
     """A first prompt whose cleanup parses and removes stale sessions still avoids the heavy modules."""
-    from tests.cli.support import write_session
+    from tests.support.sessions import write_session
 
     write_session(project, "stale", age_hours=900)
     modules = _imports_of_hook(project, env={"SYNAPSE_CLEANUP_GRACE_MS": "5000"})
