@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PAYLOADS, run_synapse
+from tests.support.paths import PAYLOADS
+from tests.support.run import run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX shells and minimal PATH")
 

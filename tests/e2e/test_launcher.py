@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PAYLOADS, REPO_ROOT
+from tests.support.paths import PAYLOADS, REPO_ROOT
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="the POSIX launcher (Windows keeps the console script's .exe)")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_synapse
+from tests.support.run import run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX editor shell")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import run_synapse
+from tests.support.run import run_synapse
 
 
 def repo(tmp_path: Path) -> Path:
