@@ -12,6 +12,7 @@ from synapse_cli.core.config import load_config
 from synapse_cli.core.doctor import NOTE, examine
 from synapse_cli.core.errors import ConfigError
 from synapse_cli.editors.checks import check_registered_commands
+from synapse_cli.editors.settings import registered_prompt_hook
 
 
 def doctor(
@@ -43,6 +44,7 @@ def doctor(
         fix=fix,
         fsync=config.fsync,
         lock_timeout=config.lock_timeout,
+        find_prompt_hook=registered_prompt_hook,
     )
     if paths.is_initialised():
         check_registered_commands(report, paths.root)
