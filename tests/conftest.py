@@ -1,33 +1,18 @@
-"""Shared fixtures. No test writes outside its tmp_path, and none touches the real home."""
+"""Shared fixtures. No test writes outside its tmp_path, and none touches the real home.
+
+Helpers live in tests/support/; fixtures live here (and in the folders' conftest.py files).
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures"
-JS_WRITTEN = FIXTURES / "js-written"
-PAYLOADS = FIXTURES / "payloads"
-CLAUDE_SESSION_ID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
-
-
-def synapse_executable() -> str:
-    """The ``synapse`` console script installed beside the interpreter running the tests."""
-    candidate = Path(sys.executable).parent / ("synapse.exe" if os.name == "nt" else "synapse")
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("synapse")
-    if not found:
-        pytest.fail("the synapse console script is not installed in this environment: pip install '.[dev]'")
-    return found
+from tests.support.logs import clean_log
+from tests.support.paths import FIXTURES
+from tests.support.run import synapse_executable
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +34,13 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
             monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _clean_log():
+    """Every test starts with synapse's in-process log unconfigured and leaves it as it found it."""
+    with clean_log():
+        yield
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project folder with .synapse/ set up as ``synapse init`` does."""
@@ -66,34 +58,29 @@ def sessions_dir(project: Path) -> Path:
 
 
 @pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """A current folder outside any project."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
 def synapse_exe() -> str:
     return synapse_executable()
 
 
-def claude_payload(**changes: object) -> bytes:
-    """The real-shaped Claude Code UserPromptSubmit event, with fields changed or added."""
-    event = json.loads((PAYLOADS / "claude-user-prompt-submit.json").read_text())
-    event.update(changes)
-    return json.dumps(event).encode()
+@pytest.fixture
+def cli():
+    """``cli(project, *args, input=None, env=None)`` invokes the app in process with ``--project-dir project``."""
+    from typer.testing import CliRunner
 
+    from synapse_cli.cli.app import app
 
-def run_synapse(
-    args: list[str],
-    *,
-    input: bytes | None = b"",
-    cwd: Path | str | None = None,
-    env: dict[str, str] | None = None,
-    timeout: float = 30,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run the installed ``synapse`` as a real subprocess."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    return subprocess.run(
-        [synapse_executable(), *args],
-        input=input,
-        cwd=str(cwd) if cwd else None,
-        env=full_env,
-        capture_output=True,
-        timeout=timeout,
-    )
+    runner = CliRunner()
+
+    def invoke(project: Path | None, *args: str, input: str | bytes | None = None, env: dict | None = None):
+        argv = (["--project-dir", str(project)] if project is not None else []) + list(args)
+        return runner.invoke(app, argv, input=input, env=env, catch_exceptions=False)
+
+    return invoke

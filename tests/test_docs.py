@@ -9,7 +9,7 @@ import yaml
 
 from synapse_cli.cli.app import app
 from synapse_cli.core.config import SETTINGS
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from synapse_cli.core.config import SETTINGS
-
-from .support import one_error_line
+from tests.support.files import write_config
+from tests.support.output import one_error_line
 
 DEFAULTS = {
     "synapse.session.staleTTLHours": 168,
@@ -16,13 +16,6 @@ DEFAULTS = {
     "synapse.session.cleanupGraceMs": 50,
     "synapse.lock.timeoutSeconds": 5,
 }
-
-
-def _config_file(project, text, folder=".aios-core"):
-    (project / folder).mkdir(exist_ok=True)
-    path = project / folder / "core-config.yaml"
-    path.write_text(text)
-    return path
 
 
 def _settings(cli, project, env=None):
@@ -44,7 +37,7 @@ def test_show_json_lists_every_setting_with_default_sources(cli, project):
 
 def test_show_reports_file_values_and_their_file(cli, project):
     """Values set in .aios-core/core-config.yaml show that file as their source; other keys of the file are ignored."""
-    path = _config_file(project, "project:\n  name: shop\nsynapse:\n  session:\n    staleTTLHours: 24\n    autoClean: false\n")
+    path = write_config(project, "project:\n  name: shop\nsynapse:\n  session:\n    staleTTLHours: 24\n    autoClean: false\n")
     shown = _settings(cli, project)
     assert shown["config_file"] == str(path)
     assert shown["settings"]["synapse.session.staleTTLHours"] == {**shown["settings"]["synapse.session.staleTTLHours"], "value": 24, "source": f"file {path}"}
@@ -54,14 +47,14 @@ def test_show_reports_file_values_and_their_file(cli, project):
 
 def test_show_reports_the_aiox_core_config_too(cli, project):
     """.aiox-core/core-config.yaml is read when .aios-core/ has none."""
-    path = _config_file(project, "synapse:\n  lock:\n    timeoutSeconds: 2\n", folder=".aiox-core")
+    path = write_config(project, "synapse:\n  lock:\n    timeoutSeconds: 2\n", folder=".aiox-core")
     setting = _settings(cli, project)["settings"]["synapse.lock.timeoutSeconds"]
     assert setting["value"] == 2 and setting["source"] == f"file {path}"
 
 
 def test_environment_overrides_the_file(cli, project):
     """An environment variable beats the file, and its source names the variable."""
-    _config_file(project, "synapse:\n  session:\n    staleTTLHours: 24\n")
+    write_config(project, "synapse:\n  session:\n    staleTTLHours: 24\n")
     setting = _settings(cli, project, env={"SYNAPSE_STALE_TTL_HOURS": "12"})["settings"]["synapse.session.staleTTLHours"]
     assert setting["value"] == 12
     assert setting["source"] == "env SYNAPSE_STALE_TTL_HOURS"
@@ -78,7 +71,7 @@ def test_synapse_config_env_names_the_file(cli, project, tmp_path):
 
 def test_show_human_table(cli, project):
     """Human ``config show`` prints the project, the config file and one ``key value source`` row per setting."""
-    _config_file(project, "synapse:\n  session:\n    autoClean: false\n")
+    write_config(project, "synapse:\n  session:\n    autoClean: false\n")
     result = cli(project, "config", "show")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -92,7 +85,7 @@ def test_show_human_table(cli, project):
 
 def test_a_config_edit_takes_effect_on_the_next_run(cli, project):
     """The file is read anew on every run: editing it changes the next ``config show``."""
-    path = _config_file(project, "synapse:\n  session:\n    staleTTLHours: 48\n")
+    path = write_config(project, "synapse:\n  session:\n    staleTTLHours: 48\n")
     assert _settings(cli, project)["settings"]["synapse.session.staleTTLHours"]["value"] == 48
     path.write_text("synapse:\n  session:\n    staleTTLHours: 24\n")
     assert _settings(cli, project)["settings"]["synapse.session.staleTTLHours"]["value"] == 24
@@ -110,7 +103,7 @@ def test_a_config_edit_takes_effect_on_the_next_run(cli, project):
 )
 def test_bad_config_is_an_expected_failure(cli, project, text, needles):
     """Invalid YAML or an invalid value exits 1 with one line naming the file and the key or problem."""
-    _config_file(project, text)
+    write_config(project, text)
     result = cli(project, "config", "show")
     assert result.exit_code == 1
     line = one_error_line(result.stderr)
@@ -128,7 +121,7 @@ def test_bad_environment_value_is_an_expected_failure(cli, project):
 
 def test_bad_config_fails_other_commands_too(cli, project, sessions_dir):
     """A command that needs the config (``session clean``) exits 1 on a bad config and removes nothing."""
-    _config_file(project, "synapse:\n  lock:\n    timeoutSeconds: lots\n")
+    write_config(project, "synapse:\n  lock:\n    timeoutSeconds: lots\n")
     (sessions_dir / "x.json").write_text("{}")
     result = cli(project, "session", "clean")
     assert result.exit_code == 1
@@ -144,7 +137,7 @@ def test_invalid_stale_ttl_is_refused_naming_file_and_key(cli, project, sessions
     side does; a command run by a person says what to fix rather than guess, because a
     guessed TTL shorter than the one meant would remove sessions the user wanted kept.)
     """
-    config_file = _config_file(project, f"synapse:\n  session:\n    staleTTLHours: {value}\n")
+    config_file = write_config(project, f"synapse:\n  session:\n    staleTTLHours: {value}\n")
     (sessions_dir / "x.json").write_text("{}")
     result = cli(project, "session", "clean", "--json")
     assert result.exit_code == 1

@@ -5,37 +5,20 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_synapse
+from tests.support.files import age, read_json, register_hook, tree
+from tests.support.paths import SID
+from tests.support.run import run_synapse
+from tests.support.sessions import HOUR, session_data, session_path, write_session
 
-from .support import read_json, session_path, write_session
-
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
-HOUR = 3600.0
 OLD = 2 * HOUR  # older than the default tempMaxAgeSeconds (600 s)
 FINDING_KEYS = ["severity", "check", "path", "message", "fixed"]
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def register_hook(project: Path, name: str = "settings.json") -> Path:
-    """Write a Claude Code settings file whose UserPromptSubmit runs ``synapse hook prompt-submit``."""
-    settings = project / ".claude" / name
-    settings.parent.mkdir(exist_ok=True)
-    handler = {"type": "command", "command": "synapse hook prompt-submit", "timeout": 10}
-    settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [handler]}]}}, indent=2))
-    return settings
-
-
-def age(path: Path, seconds: float) -> Path:
-    when = time.time() - seconds
-    os.utime(path, (when, when), follow_symlinks=False)
-    return path
 
 
 def temp_file(folder: Path, base: str = "s1.json") -> Path:
@@ -67,20 +50,6 @@ def doctor_json(cli, project: Path, *args: str) -> tuple[int, dict]:
 
 def findings(report: dict, check: str | None = None) -> list[dict]:
     return [f for f in report["findings"] if check is None or f["check"] == check]
-
-
-def tree(root: Path) -> dict[str, tuple]:
-    """Every entry under ``root`` (symlinks not followed) with its kind, bytes or target, and mtime."""
-    entries = {}
-    for path in sorted(root.rglob("*")):
-        st = path.lstat()
-        if path.is_symlink():
-            entries[str(path)] = ("link", os.readlink(path), st.st_mtime_ns)
-        elif path.is_dir():
-            entries[str(path)] = ("dir",)
-        else:
-            entries[str(path)] = ("file", path.read_bytes(), st.st_mtime_ns)
-    return entries
 
 
 # -- healthy, notes ----------------------------------------------------------------------
@@ -165,7 +134,7 @@ def _empty(project, sessions_dir):
 
 def _wrong_schema(project, sessions_dir):
     path = session_path(project, "old1")
-    path.write_text(json.dumps({"uuid": "old1", "schema_version": "1.0", "prompt_count": 2}))
+    path.write_text(json.dumps(session_data("old1", schema_version="1.0", prompt_count=2)))
     return path, "schema", "schema_version '1.0' is not '2.0'"
 
 
@@ -476,9 +445,7 @@ def test_symlinked_sessions_folder_is_reported_and_not_looked_into(cli, project,
     sessions.rmdir()
     sessions.symlink_to(outside, target_is_directory=True)
     # Things doctor would repair if they were in the real sessions folder.
-    stale = outside / "stale1.json"
-    stale.write_text(json.dumps({"uuid": "stale1", "schema_version": "2.0", "last_activity": "2020-01-01T00:00:00.000Z"}))
-    age(stale, 400 * HOUR)
+    write_session(outside, "stale1", age_hours=400)
     (outside / "torn.json").write_text("{torn")
     temp_file(outside)
     orphan_lock(outside)
@@ -540,11 +507,11 @@ def test_installed_doctor_reports_and_repairs_as_a_real_process(project, session
 
 def test_unlistable_sessions_folder_is_reported_not_a_crash(project, sessions_dir):
     """Listing .synapse/sessions failing with EACCES (strace) is one problem finding and exit 1, not a traceback."""
-    from tests.e2e.support import run_cmd, strace_cmd
+    from tests.support.faults import strace_prefix
 
     register_hook(project)
-    cmd = strace_cmd("-P", str(sessions_dir), "-e", "inject=openat:error=EACCES")
-    result = run_cmd(cmd, "doctor", "--json", cwd=project)
+    cmd = strace_prefix("-P", str(sessions_dir), "-e", "inject=openat:error=EACCES")
+    result = run_synapse(["doctor", "--json"], prefix=cmd, cwd=project)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     [finding] = report["findings"]

@@ -7,18 +7,11 @@ import os
 import time
 from pathlib import Path
 
-from tests.conftest import run_synapse
-
-from .support import write_session
+from tests.support.files import register_hook
+from tests.support.run import run_synapse
+from tests.support.sessions import write_session
 
 HOUR = 3600.0
-
-
-def register_hook(project: Path) -> None:
-    settings = project / ".claude" / "settings.json"
-    settings.parent.mkdir(exist_ok=True)
-    handler = {"type": "command", "command": "synapse hook prompt-submit", "timeout": 10}
-    settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [handler]}]}}))
 
 
 def age_everything(root: Path, seconds: float) -> None:

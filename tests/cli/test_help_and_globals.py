@@ -9,8 +9,9 @@ import typer
 
 from synapse_cli import __version__
 from synapse_cli.cli.app import app
-
-from .support import one_error_line, read_json, session_path
+from tests.support.files import read_json
+from tests.support.output import one_error_line
+from tests.support.sessions import session_path
 
 
 def _walk(command, path=()):

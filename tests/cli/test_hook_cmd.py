@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import claude_payload
-
-from .support import read_json, session_path, snapshot, write_session
-
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
-PROMPT = "Add a --dry-run flag to the importer and update the tests"
+from tests.support.files import file_contents, read_json, snapshot
+from tests.support.paths import SID
+from tests.support.run import PROMPT, claude_payload
+from tests.support.sessions import session_path, write_session
 
 
 def test_hook_records_the_prompt_from_the_given_stdin(cli, project):
@@ -74,7 +72,7 @@ def test_hook_never_writes_the_prompt_text(cli, project):
         result = cli(project, *args, input=payload)
         assert result.exit_code == 0 and result.stdout == ""
         assert PROMPT not in result.stderr
-    files = snapshot(project, skip_cache=False)
+    files = file_contents(project)
     assert ".synapse/cache/synapse.log" in files
     for name, data in files.items():
         assert PROMPT.encode() not in data, name

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 from synapse_cli.core.project import GITIGNORE_TEXT
+from tests.support.files import read_json
+from tests.support.paths import JS_WRITTEN
+from tests.support.run import run_synapse
+from tests.support.sessions import session_path
 
-from .support import read_json, session_path
-
-FIXTURE_GITIGNORE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "js-written" / "synapse-gitignore.txt"
+FIXTURE_GITIGNORE = JS_WRITTEN / "synapse-gitignore.txt"
 
 
 def test_init_creates_the_synapse_folder_layout(cli, tmp_path):
@@ -101,3 +103,13 @@ def test_writing_commands_restore_a_missing_gitignore(cli, project):
     assert result.exit_code == 0
     assert (project / ".synapse" / ".gitignore").read_text() == GITIGNORE_TEXT
     assert session_path(project, "s1").exists()
+
+
+def test_a_project_dir_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    """``--project-dir`` naming no folder exits 1 with one line and creates nothing."""
+    missing = tmp_path / "nope"
+    for args in (["init"], ["session", "list"]):
+        result = run_synapse(["--project-dir", str(missing), *args])
+        assert result.returncode == 1
+        assert result.stderr.decode().strip() == f"synapse: --project-dir {missing}: no such folder"
+    assert not missing.exists()

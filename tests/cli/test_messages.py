@@ -7,9 +7,10 @@ import os
 
 import pytest
 
-from tests.conftest import run_synapse
-
-from .support import one_error_line, read_json, session_path, write_session
+from tests.support.files import read_json
+from tests.support.output import one_error_line
+from tests.support.run import run_synapse
+from tests.support.sessions import session_path, write_session
 
 SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 

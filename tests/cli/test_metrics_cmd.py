@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from .support import one_error_line
-
-JS_WRITTEN = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "js-written"
+from tests.support.output import one_error_line
+from tests.support.paths import JS_WRITTEN
 
 
 def _metrics(project, name):

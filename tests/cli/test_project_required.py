@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_synapse
-
-from .support import one_error_line
+from tests.support.files import snapshot
+from tests.support.output import one_error_line
+from tests.support.run import run_synapse
 
 SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 
@@ -29,19 +29,6 @@ COMMANDS = {
 }
 
 
-def everything(root: Path) -> dict[str, tuple]:
-    """Every entry under ``root``, folders included, with its kind and bytes."""
-    entries = {}
-    for folder, dirs, files in os.walk(root):
-        for name in dirs:
-            entries[os.path.relpath(os.path.join(folder, name), root)] = ("dir",)
-        for name in files:
-            path = os.path.join(folder, name)
-            with open(path, "rb") as handle:
-                entries[os.path.relpath(path, root)] = ("file", handle.read())
-    return entries
-
-
 @pytest.fixture
 def outside(tmp_path: Path) -> Path:
     """A folder with no .synapse/ at or above it (a subfolder, so the search really climbs)."""
@@ -57,28 +44,28 @@ def outside(tmp_path: Path) -> Path:
 def test_outside_a_project_the_command_exits_1_and_creates_nothing(tmp_path, outside, args):
     """Run in a folder that never ran `synapse init`: one line naming the folder and `synapse init`, exit 1, no file or folder created anywhere."""
     home = Path(os.environ["HOME"])
-    before = (everything(tmp_path), everything(home))
+    before = (snapshot(tmp_path, skip_cache=False), snapshot(home, skip_cache=False))
     result = run_synapse(args, cwd=outside, input=b"{}")
     assert result.returncode == 1, result
     assert result.stdout == b""
     line = one_error_line(result.stderr.decode())
     assert line == f"synapse: no .synapse/ at or above {outside}: run `synapse init`"
-    assert (everything(tmp_path), everything(home)) == before
+    assert (snapshot(tmp_path, skip_cache=False), snapshot(home, skip_cache=False)) == before
 
 
 @pytest.mark.parametrize("args", [COMMANDS["session update"], COMMANDS["state update"], COMMANDS["metrics persist"]], ids=["session", "state", "metrics"])
 def test_project_dir_naming_an_uninitialised_folder_is_refused_too(tmp_path, outside, args):
     """--project-dir pointing at a folder without .synapse/ is refused the same way; nothing is created there."""
-    before = everything(tmp_path)
+    before = snapshot(tmp_path, skip_cache=False)
     result = run_synapse(["--project-dir", str(outside), *args], input=b"{}")
     assert result.returncode == 1
     assert one_error_line(result.stderr.decode()) == f"synapse: no .synapse/ at or above {outside}: run `synapse init`"
-    assert everything(tmp_path) == before
+    assert snapshot(tmp_path, skip_cache=False) == before
 
 
 def test_doctor_outside_a_project_reports_it_and_creates_nothing(tmp_path, outside):
     """doctor keeps its report format (CI parses --json) but names the folder and `synapse init`; exit 1; --fix creates nothing either."""
-    before = everything(tmp_path)
+    before = snapshot(tmp_path, skip_cache=False)
     for fix in ([], ["--fix"]):
         result = run_synapse(["doctor", "--json", *fix], cwd=outside)
         assert result.returncode == 1 and result.stderr == b""
@@ -87,7 +74,7 @@ def test_doctor_outside_a_project_reports_it_and_creates_nothing(tmp_path, outsi
         [finding] = report["findings"]
         assert finding["check"] == "setup"
         assert finding["message"] == f"no .synapse/ at or above {outside}: run `synapse init`"
-    assert everything(tmp_path) == before
+    assert snapshot(tmp_path, skip_cache=False) == before
 
 
 def test_init_still_works_outside_a_project_and_then_the_commands_do(tmp_path, outside):

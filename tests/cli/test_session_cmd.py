@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from .support import one_error_line, read_json, session_path, snapshot, write_session
+from tests.support.files import read_json, snapshot
+from tests.support.output import one_error_line
+from tests.support.paths import JS_WRITTEN, SID
+from tests.support.run import run_synapse
+from tests.support.sessions import session_path, write_session
 
-JS_WRITTEN = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "js-written"
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 
 
 # -- update --------------------------------------------------------------------------
@@ -251,11 +253,10 @@ def test_list_shows_sessions_newest_first_and_flags_unusable_files(cli, project,
     (sessions_dir / "_active-agent.json").write_text(json.dumps({"id": "dev", "activated_at": None, "activation_quality": "full", "source": "uap"}))
     human = cli(project, "session", "list")
     assert human.exit_code == 0
-    lines = human.stdout.splitlines()
-    assert lines[0].startswith("3 session(s)")
-    assert lines[1].split("\t")[:3] == ["id", "status", "prompts"]
-    assert [line.split("\t")[0] for line in lines[2:]] == ["newer", "older", "broken"]
-    assert "corrupt" in lines[4]
+    lines = human.stdout.splitlines()  # piped: pure TSV, the header first (no title line)
+    assert lines[0].split("\t")[:3] == ["id", "status", "prompts"]
+    assert [line.split("\t")[0] for line in lines[1:]] == ["newer", "older", "broken"]
+    assert "corrupt" in lines[3]
     result = cli(project, "session", "list", "--json")
     listed = json.loads(result.stdout)
     assert [item["id"] for item in listed] == ["newer", "older", "broken"]
@@ -265,8 +266,8 @@ def test_list_shows_sessions_newest_first_and_flags_unusable_files(cli, project,
 
 
 def test_list_empty(cli, project):
-    """``session list`` with no sessions says so (human) and prints ``[]`` (JSON)."""
-    assert "No sessions" in cli(project, "session", "list").stdout
+    """``session list`` with no sessions prints only the header when piped, and ``[]`` as JSON."""
+    assert cli(project, "session", "list").stdout == "id\tstatus\tprompts\tlast activity\tagent\ttitle\n"
     assert json.loads(cli(project, "session", "list", "--json").stdout) == []
 
 
@@ -407,3 +408,11 @@ def test_clean_non_positive_ttl_exits_1(cli, project, sessions_dir, ttl):
 def test_clean_ttl_not_a_number_is_a_usage_error(cli, project):
     """``--ttl abc`` is a usage error (exit 2)."""
     assert cli(project, "session", "clean", "--ttl", "abc").exit_code == 2
+
+
+def test_patch_with_a_history_value_of_the_wrong_type_is_refused(project: Path) -> None:
+    """``--patch '{"history": {"agents_activated": "dev"}}'`` exits 1 and writes nothing."""
+    result = run_synapse(["--project-dir", str(project), "session", "update", "s1", "--patch", '{"history": {"agents_activated": "dev"}}'])
+    assert result.returncode == 1
+    assert b"history.agents_activated should be a list" in result.stderr
+    assert not session_path(project, "s1").exists()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import run_synapse
-
-from .support import one_error_line, read_json, session_path, snapshot, write_session
+from tests.support.files import read_json, snapshot
+from tests.support.output import one_error_line
+from tests.support.run import run_synapse
+from tests.support.sessions import session_path, write_session
 
 A = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 B = "9f1c77aa-0000-4000-8000-000000000002"

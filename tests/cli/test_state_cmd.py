@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .support import one_error_line
+from tests.support.output import one_error_line
 
 FIELDS = [
     "sessionId", "startTime", "lastActivity", "workflowActive", "workflowState",

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core import atomic
-from synapse_cli.core.atomic import atomic_create, atomic_write, is_temp_name, temp_path_for
+from synapse_cli.core.atomic import (
+    atomic_create,
+    atomic_write,
+    is_temp_name,
+    temp_path_for,
+)
 from synapse_cli.core.errors import AtomicWriteError, SynapseError
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.sessions.store import SessionStore
-
-from tests.core.conftest import child_env, helper_cmd
+from tests.support.run import child_env, script_cmd
 
 WORKERS = 8
 UPDATES = 50
@@ -23,7 +22,7 @@ def test_eight_processes_fifty_updates_each_lose_nothing(sessions_dir: Path) -> 
     session_id = "0b6c2f4e-1d2a-4a7e-9c3b-5e8f7a6d4c21"
     go_file = sessions_dir.parent / "go"
     procs = [
-        subprocess.Popen(helper_cmd("update_worker.py", sessions_dir, session_id, UPDATES, go_file),
+        subprocess.Popen(script_cmd("update_worker.py", sessions_dir, session_id, UPDATES, go_file),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
         for _ in range(WORKERS)
     ]

@@ -7,26 +7,20 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from synapse_cli.core.config import CACHE_FILE_NAME, load_config
 from synapse_cli.core.errors import ConfigError
+from tests.support import files
 
 TTL = "synapse.session.staleTTLHours"
 
 
 def write_config(root: Path, body: str, folder: str = ".aios-core", *, age_seconds: float = 60) -> Path:
-    """Write a config file dated ``age_seconds`` ago (a file edited moments ago is never cached)."""
-    path = root / folder / "core-config.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(body), encoding="utf-8")
-    if age_seconds:
-        past = time.time() - age_seconds
-        os.utime(path, (past, past))
-    return path
+    """``files.write_config`` dated a minute back by default: a file edited moments ago is never cached."""
+    return files.write_config(root, body, folder, age_seconds=age_seconds)
 
 
 def ttl_yaml(value: str) -> str:
@@ -201,9 +195,8 @@ def test_edit_takes_effect_with_cache(tmp_path: Path) -> None:
     path = write_config(tmp_path, ttl_yaml("24"))
     assert load_config(str(tmp_path), environ={}, cache_dir=str(cache)).stale_ttl_hours == 24
     assert (cache / CACHE_FILE_NAME).exists()
-    # Wait out one coarse timestamp tick (up to 10 ms on kernels without fine-grained
-    # mtimes): an edit within the same tick as the previous one cannot be told apart.
-    time.sleep(0.05)
+    # write_config dated the file a minute back, so the edit's mtime differs from the cached
+    # one even where timestamps are coarse (no need to wait out a tick).
     with open(path, "r+", encoding="utf-8") as handle:  # same inode, same size
         handle.write(ttl_yaml("48"))
     assert load_config(str(tmp_path), environ={}, cache_dir=str(cache)).stale_ttl_hours == 48

@@ -17,8 +17,7 @@ import pytest
 from synapse_cli.core import atomic
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import AtomicWriteError
-
-from tests.core.conftest import read_result, run_under_strace
+from tests.support.faults import read_result, run_script_under_strace
 
 OLD = '{"version": "old"}'
 NEW = '{"version": "new", "more": "' + "y" * 3000 + '"}'
@@ -35,7 +34,7 @@ def _prepare(tmp_path: Path) -> tuple[Path, Path, Path]:
 
 def _strace_write(tmp_path: Path, strace_args: list[str]) -> tuple[dict, Path, Path]:
     folder, target, result_path = _prepare(tmp_path)
-    done = run_under_strace(strace_args, "fault_writer.py", target, NEW, result_path)
+    done = run_script_under_strace(strace_args, "fault_writer.py", target, NEW, result_path)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return read_result(result_path), folder, target
 
@@ -85,7 +84,7 @@ def test_strace_folder_fsync_eio(strace: str, tmp_path: Path) -> None:
 def test_strace_folder_fsync_eio_by_path(strace: str, tmp_path: Path) -> None:
     """The same folder-fsync fault selected by path (-P folder) rather than by call count."""
     folder, target, result_path = _prepare(tmp_path)
-    done = run_under_strace(
+    done = run_script_under_strace(
         ["-P", str(folder), "-e", "trace=fsync", "-e", "inject=fsync:error=EIO"],
         "fault_writer.py", target, NEW, result_path,
     )

@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp, js_number, loads_text, parse_timestamp
 from synapse_cli.core.sessions.store import SessionStore
 from synapse_cli.core.state import read_state
-
-from tests.conftest import JS_WRITTEN
+from tests.support.paths import JS_WRITTEN, SID
 
 JSON_FIXTURES = sorted(p.name for p in JS_WRITTEN.glob("*.json"))
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 
 
 def test_fixture_set_is_complete() -> None:
@@ -123,3 +121,25 @@ def test_canonical_timestamps_parse_exactly_as_datetime_does() -> None:
     assert parse_timestamp("2026-11-26T15:16:38.911+00:00") == pytest.approx(
         datetime(2026, 11, 26, 15, 16, 38, 911000, tzinfo=timezone.utc).timestamp()
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "javascript"),
+    [(1e-7, "1e-7"), (0.00005, "0.00005"), (2.0**53, "9007199254740992"), (1e16, "10000000000000000"),
+     (1e21, "1e+21"), (-2.5e-9, "-2.5e-9"), (56.925407, "56.925407"), (1.234e20, "123400000000000000000"),
+     (0.000001, "0.000001"), (5e-324, "5e-324")],
+)
+def test_numbers_are_written_as_javascript_writes_them(value: float, javascript: str) -> None:
+    """Floats use JavaScript's Number#toString notation (checked against node's output)."""
+    assert js_number(value) == javascript
+    assert dumps_js({"x": value}) == '{\n  "x": ' + javascript + "\n}"
+
+
+def test_lone_surrogate_from_javascript_round_trips(sessions_dir: Path) -> None:
+    """A title holding half a surrogate pair (as JSON.stringify writes it) loads, updates and is written back escaped."""
+    text = '{\n  "uuid": "s3",\n  "schema_version": "2.0",\n  "title": "cut \\ud83d",\n  "prompt_count": 1\n}'
+    (sessions_dir / "s3.json").write_text(text)
+    SessionStore(sessions_dir).update("s3")
+    written = (sessions_dir / "s3.json").read_text()
+    assert '"title": "cut \\ud83d"' in written
+    assert json.loads(written)["title"] == "cut \ud83d"

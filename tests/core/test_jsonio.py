@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.jsonio import dumps_js, loads, loads_text
-
-from tests.conftest import JS_WRITTEN
+from tests.support.paths import JS_WRITTEN
 
 NODE = shutil.which("node")
 STRINGIFY_JS = Path(__file__).resolve().parent.parent / "e2e" / "js" / "stringify.js"

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import JS_WRITTEN
+from tests.support.paths import JS_WRITTEN
 
 _EXERCISE = """
 import sys

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.atomic import is_temp_name
-
-from tests.core.conftest import child_env, helper_cmd
+from tests.support.run import child_env, script_cmd
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL exists on POSIX only")
 
@@ -31,7 +30,7 @@ SEED = int(os.environ.get("SYNAPSE_TEST_SEED", str(int(time.time()))))
 
 def _spawn(path: Path, start: int, mode: str) -> subprocess.Popen:
     proc = subprocess.Popen(
-        helper_cmd("kill_writer.py", path, start, mode, PADDING),
+        script_cmd("kill_writer.py", path, start, mode, PADDING),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
     )
     line = proc.stdout.readline()
@@ -115,7 +114,7 @@ def test_naive_writer_is_caught_deterministically(tmp_path: Path) -> None:
     path = tmp_path / "data.json"
     path.write_text(json.dumps({"n": 0, "padding": "x" * PADDING, "tail": 0}))
     proc = subprocess.Popen(
-        helper_cmd("kill_writer.py", path, 0, "naive-pause", PADDING),
+        script_cmd("kill_writer.py", path, 0, "naive-pause", PADDING),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
     )
     assert proc.stdout.readline() == b"ready\n"

@@ -13,15 +13,16 @@ import pytest
 from synapse_cli.core import errors
 from synapse_cli.core.errors import LockTimeoutError, SynapseError
 from synapse_cli.core.locking import FileLock, lock_path_for
-
-from tests.core.conftest import child_env, helper_cmd
+from synapse_cli.core.sessions.store import SessionStore
+from tests.support.files import unwritable
+from tests.support.run import child_env, script_cmd
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="these tests use POSIX flock semantics and SIGKILL")
 
 
 def _start_holder(data: Path, hold: float, *extra: object) -> tuple[subprocess.Popen, float]:
     proc = subprocess.Popen(
-        helper_cmd("lock_holder.py", data, hold, *extra),
+        script_cmd("lock_holder.py", data, hold, *extra),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
     )
     line = proc.stdout.readline().decode()
@@ -125,7 +126,7 @@ def test_removed_lock_file_still_gives_exclusive_lock(tmp_path: Path) -> None:
     holder.acquire()
     # A second process now waits on the (soon orphaned) lock file.
     waiter = subprocess.Popen(
-        helper_cmd("lock_holder.py", data, 0.8, 10, log_path),
+        script_cmd("lock_holder.py", data, 0.8, 10, log_path),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
     )
     try:
@@ -156,7 +157,7 @@ def test_lock_exclusive_between_many_processes(tmp_path: Path) -> None:
     data = tmp_path / "s.json"
     log_path = tmp_path / "holds.txt"
     procs = [
-        subprocess.Popen(helper_cmd("lock_holder.py", data, 0.05, 20, log_path),
+        subprocess.Popen(script_cmd("lock_holder.py", data, 0.05, 20, log_path),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
         for _ in range(4)
     ]
@@ -200,3 +201,17 @@ def test_lock_taken_on_a_just_removed_lock_file_is_retaken(tmp_path: Path, monke
             FileLock(data, timeout=0.1).acquire()
     finally:
         waiter.release()
+
+
+def test_unwritable_lock_file_does_not_lock_a_session_out(sessions_dir: Path) -> None:
+    """A lock file that cannot be opened for writing still serves: flock needs only a read-only descriptor.
+
+    As root the file is made immutable (chattr +i), which refuses write access even to root.
+    """
+    store = SessionStore(sessions_dir)
+    store.update("s2")
+    lock_path = sessions_dir / "s2.json.lock"
+    with unwritable(lock_path):
+        with pytest.raises(PermissionError):
+            os.open(lock_path, os.O_RDWR)  # the fault is real
+        assert store.update("s2").session["prompt_count"] == 2

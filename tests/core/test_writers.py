@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from synapse_cli.core.bridge import bridge_path, write_active_agent
-from synapse_cli.core.errors import InvalidInputError, StateFileAccessError, SynapseError
+from synapse_cli.core.errors import (
+    InvalidInputError,
+    StateFileAccessError,
+    SynapseError,
+)
 from synapse_cli.core.jsonio import dumps_js
 from synapse_cli.core.metrics import metrics_path, persist_metrics
 from synapse_cli.core.project import ensure_gitignore, init_project
 from synapse_cli.core.state import read_state, state_path, update_state
-
-from tests.conftest import JS_WRITTEN
-from tests.core.conftest import unwritable
+from tests.support.files import unwritable
+from tests.support.paths import JS_WRITTEN
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

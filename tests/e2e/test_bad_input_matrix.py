@@ -23,10 +23,11 @@ from typing import Callable
 
 import pytest
 
-from tests.cli.support import read_json, write_session
-from tests.conftest import REPO_ROOT, claude_payload, synapse_executable
-
-from .support import read_only_cmd, run_cmd, strace_cmd
+from tests.support.faults import read_only_prefix, strace_prefix
+from tests.support.files import log_text, read_json, snapshot
+from tests.support.paths import REPO_ROOT
+from tests.support.run import claude_payload, run_synapse, synapse_executable
+from tests.support.sessions import write_session
 
 SESSIONS = "project/.synapse/sessions"
 S1 = f"{SESSIONS}/s1.json"
@@ -76,29 +77,6 @@ def populate(project: Path, outside: Path) -> None:
     (outside / "canary.json").write_text('{"canary": true}')
 
 
-def snapshot(base: Path) -> dict[str, tuple]:
-    """Every entry under ``base``: files with bytes, symlinks with targets, folders; the log cache and empty lock sidecars are left out."""
-    entries: dict[str, tuple] = {}
-    for path in sorted(base.rglob("*")):
-        rel = path.relative_to(base).as_posix()
-        if "/.synapse/cache" in f"/{rel}":
-            continue
-        if path.is_symlink():
-            entries[rel] = ("link", os.readlink(path))
-        elif path.is_dir():
-            entries[rel] = ("dir",)
-        elif path.is_file():
-            if rel.endswith(".lock") and path.stat().st_size == 0:
-                continue
-            entries[rel] = ("file", path.read_bytes())
-    return entries
-
-
-def log_text(ctx: Ctx) -> str:
-    path = ctx.project / ".synapse" / "cache" / "synapse.log"
-    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-
-
 # -- how a row runs ------------------------------------------------------------------------------
 
 
@@ -120,16 +98,16 @@ def run_hook(payload: bytes | Callable[[Ctx], bytes], *, env: dict | None = None
              where: str = "project") -> Callable[[Ctx], Outcome]:
     def act(ctx: Ctx) -> Outcome:
         data = payload(ctx) if callable(payload) else payload
-        cmd = prefix(ctx) if prefix else [synapse_executable()]
-        return _timed(lambda: run_cmd(cmd, "hook", "prompt-submit", input=data, cwd=ctx.base / where, env=env))
+        cmd = prefix(ctx) if prefix else []
+        return _timed(lambda: run_synapse(["hook", "prompt-submit"], prefix=cmd, input=data, cwd=ctx.base / where, env=env))
 
     return act
 
 
 def run_command(*args: str, stdin: bytes = b"", env: dict | None = None, prefix: Callable[[Ctx], list[str]] | None = None) -> Callable[[Ctx], Outcome]:
     def act(ctx: Ctx) -> Outcome:
-        cmd = prefix(ctx) if prefix else [synapse_executable()]
-        return _timed(lambda: run_cmd(cmd, *args, input=stdin, cwd=ctx.project, env=env))
+        cmd = prefix(ctx) if prefix else []
+        return _timed(lambda: run_synapse(args, prefix=cmd, input=stdin, cwd=ctx.project, env=env))
 
     return act
 
@@ -140,15 +118,10 @@ def run_in_process(*args: str) -> Callable[[Ctx], Outcome]:
     def act(ctx: Ctx) -> Outcome:
         from typer.testing import CliRunner
 
-        from synapse_cli.core import log
         from synapse_cli.cli.app import app
 
-        saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
-        started = time.monotonic()
-        try:
-            result = CliRunner().invoke(app, ["--project-dir", str(ctx.project), *args], catch_exceptions=False)
-        finally:
-            log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+        started = time.monotonic()  # the log the app configures is put back by the autouse fixture
+        result = CliRunner().invoke(app, ["--project-dir", str(ctx.project), *args], catch_exceptions=False)
         return Outcome(result.exit_code, result.stdout_bytes, result.stderr_bytes, time.monotonic() - started)
 
     return act
@@ -396,13 +369,13 @@ def build_rows() -> list[Row]:
     add(hook_row("hook-stdin-never-closes", "stdin: pipe left open, nothing written", run_hook_with_stdin_left_open,
                  "stdin sent no complete event within 2 s and did not close", behaviour="ends after the 2 s read bound (< 3 s)", max_seconds=3.0))
     add(cmd_row("session-update-patch-stdin-empty", "`--patch -` with empty stdin", "session update", run_command("session", "update", "s1", "--patch", "-"),
-                1, "--patch is not valid JSON", intact=SESSION_INTACT))
+                1, "--patch: stdin is empty (expected a JSON object)", intact=SESSION_INTACT))
     add(cmd_row("session-update-patch-stdin-non-utf8", "`--patch -` with Latin-1 stdin", "session update",
                 run_command("session", "update", "s1", "--patch", "-", stdin='{"title": "café"}'.encode("latin-1")), 1, "--patch is not UTF-8 text", intact=SESSION_INTACT))
     add(cmd_row("metrics-persist-stdin-binary", "stdin: binary", "metrics persist", run_command("metrics", "persist", "-", stdin=b"\x89PNG\r\n\x1a\n\xff"),
                 1, "metrics on stdin is not UTF-8 text", intact="uap-metrics.json"))
     add(cmd_row("metrics-persist-stdin-20mb-garbage", "stdin: 20 MB of garbage", "metrics persist",
-                run_command("metrics", "persist", "-", stdin=b"x" * (20 * 1024 * 1024)), 1, "metrics on stdin is not valid JSON", intact="uap-metrics.json"))
+                run_command("metrics", "persist", "-", stdin=b"x" * (20 * 1024 * 1024)), 1, "metrics on stdin: stdin holds more than 16 MiB", intact="uap-metrics.json"))
 
     # session ids
     add(hook_row("hook-id-missing", "no `session_id` field", run_hook(payload(session_id=MISSING)), "session id must be a string, not NoneType"))
@@ -412,7 +385,7 @@ def build_rows() -> list[Row]:
                      intact="every file; nothing created anywhere"))
     for command in ("update", "show"):
         add(cmd_row(f"session-{command}-id-missing", "no session id argument", f"session {command}", run_command("session", command), 2,
-                    "Missing argument 'session_id'"))
+                    "Missing argument 'SESSION_ID'"))
         for suffix, text, value, message in ID_CASES:
             act = run_in_process("session", command, value) if "\x00" in value else run_command("session", command, value)
             note = "run in process: execve cannot pass a NUL" if "\x00" in value else ""
@@ -441,12 +414,12 @@ def build_rows() -> list[Row]:
 
     # read-only, missing .synapse
     add(hook_row("hook-read-only-synapse-dir", "`.synapse/` read-only (bind mount)",
-                 run_hook(payload(), prefix=lambda ctx: read_only_cmd(ctx.project / ".synapse", ctx.base.parent)),
+                 run_hook(payload(), prefix=lambda ctx: read_only_prefix(ctx.project / ".synapse", ctx.base.parent)),
                  behaviour="the log is read-only too, so nothing is logged"))
     add(hook_row("hook-read-only-sessions-dir", "`.synapse/sessions/` read-only (bind mount)",
-                 run_hook(payload(), prefix=lambda ctx: read_only_cmd(ctx.sessions, ctx.base.parent)), ("Read-only file system", "session not updated")))
+                 run_hook(payload(), prefix=lambda ctx: read_only_prefix(ctx.sessions, ctx.base.parent)), ("Read-only file system", "session not updated")))
     add(cmd_row("session-update-read-only-synapse-dir", "`.synapse/` read-only (bind mount)", "session update",
-                run_command("session", "update", "s1", prefix=lambda ctx: read_only_cmd(ctx.project / ".synapse", ctx.base.parent)), 1,
+                run_command("session", "update", "s1", prefix=lambda ctx: read_only_prefix(ctx.project / ".synapse", ctx.base.parent)), 1,
                 "Read-only file system", intact=SESSION_INTACT))
     add(hook_row("hook-no-synapse-dir", "no `.synapse/` folder", run_hook(lambda ctx: claude_payload(cwd=str(ctx.base / "bare")), where="bare"),
                  setup=no_synapse_folder, behaviour="nothing created", intact="the folder, exactly", check=nothing_created_in_bare))
@@ -460,7 +433,7 @@ def build_rows() -> list[Row]:
                 run_command("metrics", "persist", "-", stdin=b'{"agentId": "qa", "totalDuration": 7}'), 1, "No space left on device",
                 setup=full_disk, behaviour="no temp file left", intact="uap-metrics.json", check=no_space_in))
     add(hook_row("hook-disk-full-fsync-strace", "ENOSPC on every fsync (strace)",
-                 run_hook(payload(), prefix=lambda ctx: strace_cmd("-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC")),
+                 run_hook(payload(), prefix=lambda ctx: strace_prefix("-e", "trace=fsync", "-e", "inject=fsync:error=ENOSPC")),
                  ("No space left on device", "session not updated"), behaviour="no temp file left", intact=SESSION_INTACT))
 
     # held lock
@@ -531,7 +504,7 @@ def test_bad_input_matrix(tmp_path: Path, row: Row) -> None:
         if row.setup:
             row.setup(ctx)
         before = snapshot(tmp_path)
-        log_before = log_text(ctx)
+        log_before = log_text(ctx.project)
         outcome = row.act(ctx)
         after = snapshot(tmp_path)
         stderr = outcome.stderr.decode("utf-8", "replace")
@@ -539,7 +512,7 @@ def test_bad_input_matrix(tmp_path: Path, row: Row) -> None:
         if row.is_hook:
             assert outcome.stdout == b"", outcome.stdout
             assert outcome.stderr == b"", stderr
-            new_log = log_text(ctx)[len(log_before):]
+            new_log = log_text(ctx.project)[len(log_before):]
             for text in row.message:
                 assert text in new_log, f"{text!r} not in the log: {new_log!r}"
         elif row.exit == 1:

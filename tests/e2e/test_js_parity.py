@@ -23,8 +23,8 @@ from synapse_cli.core.jsonio import dumps_js
 from synapse_cli.core.project import init_project
 from synapse_cli.core.sessions.store import new_session
 from synapse_cli.core.state import state_path, update_state
-
-from tests.conftest import JS_WRITTEN, SHARED, claude_payload, run_synapse
+from tests.support.paths import JS_WRITTEN, SHARED
+from tests.support.run import claude_payload, run_synapse
 
 NODE = shutil.which("node")
 PEER = SHARED / "js-peer"

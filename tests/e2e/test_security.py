@@ -16,38 +16,19 @@ import pytest
 
 from synapse_cli.core.errors import InvalidSessionIdError
 from synapse_cli.core.sessions.store import SessionStore, validate_session_id
-from tests.cli.support import read_json, session_path, write_session
-from tests.conftest import claude_payload, run_synapse, synapse_executable
-
-from .support import FAST_CLEANUP_ENV, assert_silent_success, hook, log_text, run_cmd, strace_cmd
-
-HOUR = 3600.0
-
+from tests.support.faults import strace_prefix
+from tests.support.files import log_text, read_json, tree
+from tests.support.run import (
+    FAST_CLEANUP_ENV,
+    assert_silent_success,
+    claude_payload,
+    hook,
+    run_synapse,
+    synapse_executable,
+)
+from tests.support.sessions import HOUR, session_path, write_session
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def tree(root: Path) -> dict[str, tuple]:
-    """Every entry under ``root`` without following symlinks: kind, bytes or link target, mode and mtime."""
-    entries = {}
-    for path in sorted(root.rglob("*")):
-        st = path.lstat()
-        if stat.S_ISLNK(st.st_mode):
-            entries[str(path)] = ("link", os.readlink(path), st.st_mtime_ns)
-        elif stat.S_ISDIR(st.st_mode):
-            entries[str(path)] = ("dir", stat.S_IMODE(st.st_mode))
-        else:
-            entries[str(path)] = ("file", path.read_bytes(), stat.S_IMODE(st.st_mode), st.st_mtime_ns)
-    return entries
-
-
-def stale_session_file(path: Path, session_id: str, hours: float = 400) -> Path:
-    """A parsable schema-2.0 session whose last_activity and mtime are ``hours`` old."""
-    when = time.time() - hours * HOUR
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(when))
-    path.write_text(json.dumps({"uuid": session_id, "schema_version": "2.0", "last_activity": stamp, "prompt_count": 2}, indent=2))
-    os.utime(path, (when, when))
-    return path
 
 
 def run_every_cleaner(project: Path) -> None:
@@ -104,9 +85,8 @@ def test_fuzzed_ids_never_address_a_path_outside_the_sessions_folder(tmp_path):
 
 def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(tmp_path, monkeypatch):
     """The hook fed every fuzzed id (a sample through the installed script, all in process) creates files only in sessions/ and cache/."""
-    from synapse_cli.core import log
-    from synapse_cli.hooks.runner import run_hook
     from synapse_cli.core.project import init_project
+    from synapse_cli.hooks.runner import run_hook
 
     deep = tmp_path / "a" / "b"
     project = deep / "project"
@@ -120,8 +100,8 @@ def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(
     for value in FUZZ[:: len(FUZZ) // 40]:
         result = hook(json.dumps({"session_id": value, "cwd": str(project), "prompt": "p"}).encode(), cwd=project)
         assert_silent_success(result)
-    # ...and every id through the same code in process (a subprocess per id would take a minute).
-    saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
+    # ...and every id through the same code in process (a subprocess per id would take a minute;
+    # the log it configures is put back by the autouse fixture).
     spool = tmp_path / "spool"
     try:
         for value in FUZZ:
@@ -129,7 +109,6 @@ def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(
             with open(spool, "rb") as handle:
                 assert run_hook("prompt-submit", project_dir=str(project), stdin_fd=handle.fileno()) == (0, "")
     finally:
-        log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
         spool.unlink()
 
     sessions = project / ".synapse" / "sessions"
@@ -160,7 +139,7 @@ def test_symlinked_session_file_to_a_stale_session_elsewhere_is_never_deleted(pr
     """A session file that is a symlink to a stale session outside survives ``session clean``, a first prompt's cleanup and ``doctor --fix``."""
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    target = stale_session_file(outside / "victim.json", "victim")
+    target = write_session(outside, "victim", age_hours=400, prompt_count=2)
     (sessions_dir / "victim.json").symlink_to(target)
     write_session(project, "really-stale", age_hours=400)
     before = tree(outside)
@@ -174,8 +153,8 @@ def test_symlinked_entries_in_the_sessions_folder_are_never_followed(project, se
     """Symlinks in sessions/ to a folder of stale sessions, to old temp files and to lock files outside: nothing outside is deleted or written."""
     outside = tmp_path / "elsewhere"
     (outside / "dir").mkdir(parents=True)
-    stale_session_file(outside / "dir" / "old.json", "old")
-    stale_session_file(outside / "other.json", "other")
+    write_session(outside / "dir", "old", age_hours=400, prompt_count=2)
+    write_session(outside, "other", age_hours=400, prompt_count=2)
     for name in ("t.tmp", "l.lock"):
         (outside / name).write_text("precious")
         os.utime(outside / name, (time.time() - 400 * HOUR,) * 2)
@@ -197,7 +176,7 @@ def linked_sessions_folder(project, tmp_path):
     sessions = project / ".synapse" / "sessions"
     sessions.rmdir()
     sessions.symlink_to(outside, target_is_directory=True)
-    stale_session_file(outside / "stale.json", "stale")
+    write_session(outside, "stale", age_hours=400, prompt_count=2)
     (outside / "torn.json").write_text("{torn")
     temp = outside / "x.json.tmp.4242.139872.abcdef01"
     temp.write_text("{")
@@ -301,8 +280,8 @@ def test_temp_file_of_the_installed_synapse_is_0600_until_complete(project, sess
     """Killing ``session update`` (strace) just before it gives the temp file its final mode leaves a complete temp file at 0600."""
     path = write_session(project, "s1")
     os.chmod(path, 0o644)
-    cmd = strace_cmd("-e", "trace=fchmod", "-e", "inject=fchmod:signal=SIGKILL")
-    result = run_cmd(cmd, "session", "update", "s1", cwd=project)
+    cmd = strace_prefix("-e", "trace=fchmod", "-e", "inject=fchmod:signal=SIGKILL")
+    result = run_synapse(["session", "update", "s1"], prefix=cmd, cwd=project)
     assert result.returncode != 0  # killed
     [temp] = [p for p in sessions_dir.iterdir() if ".tmp." in p.name]
     assert stat.S_IMODE(temp.stat().st_mode) == 0o600
@@ -407,14 +386,9 @@ def test_prompt_text_is_never_written_anywhere(project, sessions_dir, tmp_path, 
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     from typer.testing import CliRunner
 
-    from synapse_cli.core import log
     from synapse_cli.cli.app import app
 
-    saved = (log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level)
-    try:
-        result = CliRunner().invoke(app, ["--debug", "hook", "prompt-submit"], input=event(session_id="in-process"))
-    finally:
-        log._sinks.file_path, log._sinks.max_bytes, log._sinks.stderr_level, log._sinks.file_level = saved
+    result = CliRunner().invoke(app, ["--debug", "hook", "prompt-submit"], input=event(session_id="in-process"))
     assert result.exit_code == 0 and secret not in result.stdout + result.stderr
 
     assert "moved" in log_text(project) and "core-config.yaml" in log_text(project)

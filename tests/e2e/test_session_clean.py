@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import snapshot, write_session
-from tests.conftest import run_synapse
+from tests.support.files import snapshot
+from tests.support.run import run_synapse
+from tests.support.sessions import session_data, write_session
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def layout(project: Path, sessions_dir: Path, tmp_path: Path) -> Path:
     corrupt = sessions_dir / "corrupt.json"
     corrupt.write_bytes(b"{not json")
     target = tmp_path / "outside.json"
-    target.write_text(json.dumps({"schema_version": "2.0", "last_activity": "2000-01-01T00:00:00.000Z"}))
+    target.write_text(json.dumps(session_data("link", when=time.time() - 900 * 3600)))
     (sessions_dir / "link.json").symlink_to(target)
     temp = sessions_dir / "fresh-1h.json.tmp.4242.1111.0badc0de"
     temp.write_text("{half")
@@ -56,12 +57,13 @@ def test_clean_json_removes_only_stale_sessions(layout, sessions_dir, tmp_path):
 
 
 def test_clean_human_summary(layout):
-    """Human output is a short summary line; warnings about corrupt files go to stderr."""
+    """Human output is a summary line and the sessions removed, by name; warnings about corrupt files go to stderr."""
     result = _clean(layout)
     assert result.returncode == 0
     lines = result.stdout.decode().splitlines()
     assert lines[0] == "Removed 2 stale session(s) (TTL 168 h); kept 3."  # fresh, thirty-hours, corrupt
-    assert len(lines) <= 3
+    assert lines[1:4] == ["stale session", "stale-200h", "stale-30d"]
+    assert len(lines) <= 5
     assert b"corrupt.json" in result.stderr
 
 

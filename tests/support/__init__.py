@@ -1,0 +1,13 @@
+"""Helpers shared by every test folder: one place for each, imported as ``tests.support.<module>``.
+
+- ``paths``: the repository, the framework's shared fixtures, the Claude session id of the payload fixture.
+- ``run``: the installed ``synapse`` as a real subprocess, hook events, the silent-exit contract.
+- ``files``: folder snapshots (before/after comparisons), JSON and log reading, real unwritable files.
+- ``sessions``: a factory for schema-2.0 session files as the framework writes them.
+- ``faults``: strace fault injection and read-only bind mounts, with the one probe that says whether they work here.
+- ``logs``: the in-process log sinks, reset around a test.
+- ``output``: the one-line ``synapse: ...`` error report.
+- ``scripts/``: small programs the tests run as separate processes (writers to kill, lock holders...).
+
+Fixtures stay in the conftest.py files; they take what they need from here.
+"""
