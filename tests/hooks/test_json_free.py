@@ -9,10 +9,10 @@ import os
 import subprocess
 import sys
 
-from tests.cli.support import read_json, session_path, write_session
-from tests.conftest import claude_payload, synapse_executable
-
-from .support import SID
+from tests.support.files import read_json
+from tests.support.paths import SID
+from tests.support.run import FAST_CLEANUP_ENV, claude_payload, synapse_executable
+from tests.support.sessions import session_path, write_session
 
 
 def _hook_modules(project, payload: bytes | None = None, env: dict | None = None) -> set[str]:
@@ -34,7 +34,7 @@ def _hook_modules(project, payload: bytes | None = None, env: dict | None = None
 def test_prompts_never_import_json(project) -> None:
     """A first prompt (with stale sessions to parse and remove) and a steady one import no json, json.decoder or _json's fallback."""
     write_session(project, "stale", age_hours=900)
-    first = _hook_modules(project, env={"SYNAPSE_CLEANUP_GRACE_MS": "5000"})
+    first = _hook_modules(project, env=FAST_CLEANUP_ENV)
     steady = _hook_modules(project)
     assert {m for m in first | steady if m == "json" or m.startswith("json.")} == set()
     assert "_json" in steady
