@@ -124,6 +124,7 @@ def install(
         path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program, project_root=paths.root
     )
     choice, policy = change.choice, change.policy
+    assert choice is not None and policy is not None  # an install always chooses a program
     default = choice.command(PROMPT, agent.value)
     command = policy.registered.get(default, default)
     extra = {
