@@ -17,6 +17,7 @@ pays for it.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
@@ -52,7 +53,10 @@ try:
     import _json
 
     _encode_string: Callable[[str], str] = _json.encode_basestring
-    _SCANNERS = {False: _json.make_scanner(_ScanContext(_lenient_constant)), True: _json.make_scanner(_ScanContext(_js_constant))}
+    _SCANNERS = {
+        False: _json.make_scanner(_ScanContext(_lenient_constant)),  # type: ignore[arg-type]  # any object with the attributes
+        True: _json.make_scanner(_ScanContext(_js_constant)),  # type: ignore[arg-type]
+    }
 except ImportError:  # an interpreter without the accelerator: the json package's pure-Python code
     import json as _json_package
     from json.encoder import py_encode_basestring as _encode_string
@@ -132,7 +136,7 @@ def js_number(value: float) -> str:
 
 
 def _js_float(value: float) -> str:
-    if value != value or value == _INFINITY or value == -_INFINITY:
+    if not math.isfinite(value):
         return "null"  # JSON.stringify(NaN) and of Infinity
     text = float.__repr__(value)
     if "e" in text:
@@ -161,7 +165,9 @@ def _key_text(key: Any) -> str:
     if isinstance(key, int):
         return _js_int(key)
     if isinstance(key, float):
-        return _js_float(key) if key == key and abs(key) != _INFINITY else ("NaN" if key != key else "Infinity" if key > 0 else "-Infinity")
+        if math.isfinite(key):
+            return _js_float(key)
+        return "NaN" if math.isnan(key) else "Infinity" if key > 0 else "-Infinity"
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
@@ -245,7 +251,7 @@ def dumps_js(obj: Any) -> str:
             stack.append([iter(_object_items(value) if is_object else value), is_object, indent, True, id(value)])
         while stack:
             frame = stack[-1]
-            entry = next(frame[0], _END)
+            entry: Any = next(frame[0], _END)
             if entry is _END:
                 stack.pop()
                 open_ids.discard(frame[4])
