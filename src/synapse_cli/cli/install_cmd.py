@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -10,6 +11,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say
+from synapse_cli.editors.gitignore import ensure_git_ignored
 from synapse_cli.editors.settings import (
     PROMPT,
     SESSION_END,
@@ -56,6 +58,7 @@ def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
                 "changed": change.changed,
                 "dry_run": dry_run,
                 "backup": change.backup_path,
+                "removed": getattr(change, "removed", False),
                 "content": change.new_text if dry_run else None,
             }
         )
@@ -65,6 +68,10 @@ def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
         return
     if not change.changed:
         say(f"{change.path}: already {verb}; nothing to do.")
+        return
+    if getattr(change, "removed", False):
+        backup = f" (previous file kept as {change.backup_path})" if change.backup_path else ""
+        say(f"{change.path}: synapse hook {verb}; nothing else was left in it, so the file was removed{backup}.")
         return
     backup = f" (previous file kept as {change.backup_path})" if change.backup_path else ""
     say(f"{change.path}: synapse hook {verb}{backup}.")
@@ -89,7 +96,7 @@ def install(
 ) -> None:
     """Register synapse's prompt hook in an editor's settings, keeping every other hook and key.
 
-    Installing twice leaves one entry. The previous file is kept as <file>.bak; a settings file that is not valid JSON is never overwritten.
+    Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude).
 
     Example: synapse hook install --scope local
     """
@@ -104,8 +111,14 @@ def install(
     config = options.config()
     path = settings_path(agent.value, scope.value, options.paths.root)
     program = check_executable(executable) if executable else None
-    change = change_settings(path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program)
+    change = change_settings(
+        path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program,
+        backup_dir=_backup_dir(options, path),
+    )
+    ignored_in = ensure_git_ignored(path) if scope is Scope.local and not dry_run and change.changed else None
     _report(change, dry_run=dry_run, json_output=json_output, verb="installed")
+    if ignored_in and not json_output:
+        say(f"{path} is personal: git now ignores it (pattern added to {ignored_in}).")
 
 
 def uninstall(
@@ -117,12 +130,19 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned.
+    Groups and events that only held synapse's entries are pruned, and a settings file left with nothing in it is removed.
 
     Example: synapse hook uninstall
     """
     options: CliContext = ctx.obj
     config = options.config()
     path = settings_path(agent.value, scope.value, options.paths.root)
-    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync)
+    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(options, path))
     _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled")
+
+
+def _backup_dir(options: CliContext, settings_file: str) -> str | None:
+    """Backups of a project's settings go to .synapse/cache/backups/ (git-ignored), not beside a file the repository shares."""
+    paths = options.paths
+    inside = os.path.abspath(settings_file).startswith(paths.root + os.sep)
+    return os.path.join(paths.cache_dir, "backups") if inside and paths.is_initialised() else None
