@@ -11,6 +11,7 @@ from synapse_cli.cli.output import emit_json, say, table
 from synapse_cli.core.config import load_config
 from synapse_cli.core.doctor import NOTE, examine
 from synapse_cli.core.errors import ConfigError
+from synapse_cli.editors.settings import registered_prompt_hook
 
 
 def doctor(
@@ -42,6 +43,7 @@ def doctor(
         fix=fix,
         fsync=config.fsync,
         lock_timeout=config.lock_timeout,
+        find_prompt_hook=registered_prompt_hook,
     )
     if json_output:
         emit_json(

@@ -1,9 +1,10 @@
 """``synapse hook ...``: the commands editors run. They always exit 0.
 
-The hooks themselves normally never reach this module: the console script dispatches
-them straight to the core (see ``synapse_cli.entry``). These Typer commands serve
-``--help`` and invocations the fast path does not take. ``install`` and ``uninstall``
-wire synapse into an editor's settings.
+The console script never runs the hooks through this module: ``synapse_cli.entry``
+hands every ``synapse hook <event> ...`` command line straight to ``synapse_cli.hooks``.
+The hook commands here give ``--help`` its text and serve callers of the Typer
+application in the same process. ``install`` and ``uninstall`` wire synapse into an
+editor's settings.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _stdin_fd() -> tuple[int, object | None]:
         pass
     import tempfile
 
-    from synapse_cli.hooks.runner import MAX_PAYLOAD_BYTES
+    from synapse_cli.hooks.events import MAX_PAYLOAD_BYTES
 
     try:
         stream = getattr(sys.stdin, "buffer", sys.stdin)

@@ -34,6 +34,20 @@ class _Sinks:
 _sinks = _Sinks()
 
 
+def current_settings() -> tuple[str | None, int, int | None, int]:
+    """Where lines go now, to put back later with ``restore_settings`` (tests, embedding callers)."""
+    return (_sinks.file_path, _sinks.max_bytes, _sinks.stderr_level, _sinks.file_level)
+
+
+def restore_settings(saved: tuple[str | None, int, int | None, int]) -> None:
+    _sinks.file_path, _sinks.max_bytes, _sinks.stderr_level, _sinks.file_level = saved
+
+
+def reset() -> None:
+    """Back to the unconfigured state: no file; warnings and errors on stderr."""
+    restore_settings((None, DEFAULT_MAX_BYTES, WARNING, DEBUG))
+
+
 def configure(
     *,
     file_path: str | None = None,
@@ -56,13 +70,15 @@ def log_file_path() -> str | None:
     return _sinks.file_path
 
 
-def _format(level: int, message: str) -> str:
+def format_line(level: int, message: str) -> str:
+    """One log line: UTC time, pid, level, message."""
     now = time.time()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
     return f"{stamp} pid={os.getpid()} {_LEVEL_NAMES.get(level, level)} {message}\n"
 
 
-def _append(path: str, line: bytes, max_bytes: int) -> None:
+def append_line(path: str, line: bytes, max_bytes: int) -> None:
+    """Append ``line`` to the log file ``path``, rotating it past ``max_bytes``; raises ``OSError``."""
     # One O_APPEND write per line: concurrent hooks interleave whole lines, not bytes.
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK
     try:
@@ -93,14 +109,14 @@ def log(level: int, message: str) -> None:
     """Record one diagnostic line; never raises (a broken log must not break a prompt)."""
     line = None
     if _sinks.file_path and level >= _sinks.file_level:
-        line = _format(level, message)
+        line = format_line(level, message)
         try:
-            _append(_sinks.file_path, line.encode("utf-8", "replace"), _sinks.max_bytes)
+            append_line(_sinks.file_path, line.encode("utf-8", "replace"), _sinks.max_bytes)
         except OSError:
             pass
     if _sinks.stderr_level is not None and level >= _sinks.stderr_level:
         try:
-            sys.stderr.write(line or _format(level, message))
+            sys.stderr.write(line or format_line(level, message))
             sys.stderr.flush()
         except (OSError, ValueError, AttributeError):
             pass

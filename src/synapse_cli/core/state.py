@@ -18,7 +18,7 @@ from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import CorruptFileError, InvalidInputError, StateFileAccessError
 from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
 from synapse_cli.core.locking import FileLock
-from synapse_cli.core.sessions.store import set_aside
+from synapse_cli.core.sessions.setaside import set_aside
 
 STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
 # The state's lock lives in synapse's own git-ignored cache, not beside the state in

@@ -392,3 +392,25 @@ def _remove_emptied(path: str, change: SettingsChange) -> None:
         os.rmdir(os.path.dirname(os.path.abspath(path)))  # fails, harmlessly, unless empty
     except OSError:
         pass
+
+
+def registered_prompt_hook(project_root: str) -> str | None:
+    """The first settings file, of any editor and scope, that registers synapse's prompt hook."""
+    for agent, spec in AGENTS.items():
+        event = spec.events[PROMPT]
+        for scope in spec.scopes:
+            path = settings_path(agent, scope, project_root)
+            try:
+                settings, _ = read_settings(path)
+            except SettingsFileError:
+                continue
+            entries = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
+            handlers = []
+            for entry in entries if isinstance(entries, list) else []:
+                if spec.flat:
+                    handlers.append(entry)
+                elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+                    handlers.extend(entry["hooks"])
+            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in handlers):
+                return path
+    return None

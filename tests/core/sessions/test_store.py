@@ -20,7 +20,8 @@ from synapse_cli.core.errors import (
     UnsupportedSchemaError,
 )
 from synapse_cli.core.jsonio import dumps_js, loads_text
-from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent, merge_update, set_aside
+from synapse_cli.core.sessions.setaside import set_aside
+from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent, merge_update
 from tests.support.faults import read_result, run_script_under_strace
 from tests.support.files import IS_ROOT, snapshot, unwritable
 from tests.support.paths import JS_WRITTEN, SID
@@ -460,7 +461,7 @@ def test_history_append_follows_javascript_includes() -> None:
 
 def test_set_aside_never_replaces_an_existing_copy(sessions_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two set-asides landing on the same name both keep their bytes: the second takes another name."""
-    import synapse_cli.core.sessions.store as sessions
+    import synapse_cli.core.sessions.setaside as sessions
 
     first = sessions_dir / "x.json"
     first.write_text("first corrupt")
