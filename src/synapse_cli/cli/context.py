@@ -46,8 +46,8 @@ class CliContext:
         log_file = paths.log_file if paths is not None and paths.is_initialised() else None
         log.configure(file_path=log_file, debug=self.debug)
 
-    def config(self, overrides: dict[str, tuple[Any, str]] | None = None) -> Config:
-        config = load_config(self.paths.root, explicit_path=self.config_path, overrides=overrides, strict=True)
+    def config(self, overrides: dict[str, tuple[Any, str]] | None = None, *, strict: bool = True) -> Config:
+        config = load_config(self.paths.root, explicit_path=self.config_path, overrides=overrides, strict=strict)
         log.configure(
             file_path=self.paths.log_file if self.paths.is_initialised() else None,
             debug=self.debug,

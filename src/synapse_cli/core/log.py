@@ -18,6 +18,8 @@ DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 _LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_MESSAGE_CHARS = 16 * 1024
+"""One line never floods the log, whatever a message quotes."""
 # The log lives in the project, which anyone can commit a symlink or FIFO into.
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -71,7 +73,9 @@ def log_file_path() -> str | None:
 
 
 def format_line(level: int, message: str) -> str:
-    """One log line: UTC time, pid, level, message."""
+    """One log line: UTC time, pid, level, message (cut at ``MAX_MESSAGE_CHARS``)."""
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = f"{message[:MAX_MESSAGE_CHARS]}... ({len(message) - MAX_MESSAGE_CHARS} more characters cut)"
     now = time.time()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
     return f"{stamp} pid={os.getpid()} {_LEVEL_NAMES.get(level, level)} {message}\n"
@@ -81,11 +85,12 @@ def append_line(path: str, line: bytes, max_bytes: int) -> None:
     """Append ``line`` to the log file ``path``, rotating it past ``max_bytes``; raises ``OSError``."""
     # One O_APPEND write per line: concurrent hooks interleave whole lines, not bytes.
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK
+    from synapse_cli.core.folders import ensure_folder, refuse_linked
+
+    refuse_linked(os.path.dirname(path))  # a .synapse/cache committed as a link to anywhere
     try:
         fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
-        from synapse_cli.core.folders import ensure_folder
-
         ensure_folder(os.path.dirname(path))
         fd = os.open(path, flags, 0o600)
     try:

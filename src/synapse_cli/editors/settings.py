@@ -5,7 +5,10 @@ each holding a list of handlers (Cursor: a flat list of handlers). synapse recog
 its own handlers by their command text (editors strip unknown marker keys), so
 installing twice leaves one entry and uninstalling removes only synapse's entries,
 pruning only the groups and events it left empty. Every other key, hook and group is
-kept as it was. A settings file that is not valid JSON is never overwritten.
+kept as it was. A settings file that is not strict JSON (``NaN``, duplicate keys...) is
+never overwritten, numbers keep the user's spelling (``1E2``, ``0.10``, ``1e400``: Node
+reads them as written), and synapse never writes anything Node's ``JSON.parse`` refuses.
+Two installs at once are serialised by a lock, so neither loses the other's entry.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ _OWN_COMMAND = re.compile(
     r"""(?:^|[\s/\\"'])synapse(?:\.exe)?["']?(?:\s+-[^\s]+(?:\s+[^\s-][^\s]*)?)*?\s+hook\s+(prompt-submit|session-start|session-end)\b"""
 )
 _BOM = "\ufeff"
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+INSTALL_LOCK_SECONDS = 10.0
 
 
 class SettingsFileError(SynapseError):
@@ -119,15 +124,60 @@ def is_own_command(command: Any) -> bool:
     return isinstance(command, str) and _OWN_COMMAND.search(command) is not None
 
 
+class _RawNumber:
+    """A JSON number kept as the user wrote it (``1E2`` is not rewritten as ``100.0``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _RawNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _keep_int(text: str) -> Any:
+    return int(text) if text != "-0" else _RawNumber(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (editors cannot read it)")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key[:60]!r} (an editor would keep only one of them; remove the other)")
+        result[key] = value
+    return result
+
+
+def _parse_strict(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_float=_RawNumber, parse_int=_keep_int,
+                      parse_constant=_refuse_constant)
+
+
 def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
-    """The settings object and the file's text (None when there is no file)."""
+    """The settings object and the file's text (None when there is no file).
+
+    The file may be a link (a dotfiles folder) but must be a regular file of bounded
+    size: a FIFO or ``/dev/zero`` committed in its place is refused at once.
+    """
+    from synapse_cli.core.files import describe_read_error, read_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(path, MAX_SETTINGS_BYTES, follow_links=True)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise SettingsFileError(f"{path}: a symlink to {os.readlink(path)}, which does not exist; "
+                                    "create that file or remove the link; left untouched") from None
         return {}, None
     except OSError as exc:
-        raise SettingsFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise SettingsFileError(f"{path}: cannot read: {describe_read_error(exc)}; left untouched") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -135,11 +185,15 @@ def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
     if not text.strip():
         return {}, text
     try:
-        data = json.loads(text[1:] if text.startswith(_BOM) else text)
+        data = _parse_strict(text[1:] if text.startswith(_BOM) else text)
     except json.JSONDecodeError as exc:
         raise SettingsFileError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; left untouched"
         ) from exc
+    except ValueError as exc:
+        raise SettingsFileError(f"{path}: not strict JSON: {exc}; left untouched") from exc
+    except RecursionError:
+        raise SettingsFileError(f"{path}: JSON nested too deeply; left untouched") from None
     if not isinstance(data, dict):
         raise SettingsFileError(f"{path}: the settings must be a JSON object, not {type(data).__name__}; left untouched")
     return data, text
@@ -293,8 +347,27 @@ def _contains_own(entries: list[Any], flat: bool) -> bool:
 
 
 def render_settings(settings: dict[str, Any], original_text: str | None) -> str:
-    """2-space JSON, keeping the original's byte-order mark and final newline (if it had them)."""
-    text = json.dumps(settings, indent=2, ensure_ascii=False)
+    """2-space strict JSON, keeping the original's number spellings, byte-order mark and final newline."""
+    token = "\x00" + os.urandom(6).hex() + ":"
+    raw: list[str] = []
+
+    def placeholders(value: Any) -> Any:
+        if isinstance(value, _RawNumber):
+            raw.append(value.text)
+            return f"{token}{len(raw) - 1}"
+        if isinstance(value, dict):
+            return {key: placeholders(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [placeholders(item) for item in value]
+        return value
+
+    text = json.dumps(placeholders(settings), indent=2, ensure_ascii=False, allow_nan=False)
+    if raw:
+        escaped = json.dumps(token)[1:-1]
+        for index, number in enumerate(raw):
+            text = text.replace(f'"{escaped}{index}"', number, 1)
+    # A lone surrogate (half an emoji) cannot be written as UTF-8: write it escaped, as JSON allows.
+    text = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
     if original_text is None or original_text.endswith("\n"):
         text += "\n"
     if original_text is not None and original_text.startswith(_BOM):
@@ -344,7 +417,28 @@ def change_settings(
     Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
     """
     # A settings file linked from a dotfiles folder stays linked: change the real file.
-    path = os.path.realpath(path) if os.path.islink(path) else path
+    # A dangling link is refused (read_settings): following it would create a file
+    # wherever a committed link points.
+    if os.path.islink(path) and os.path.exists(path):
+        path = os.path.realpath(path)
+    if dry_run or (not install and not os.path.lexists(path)):
+        return _plan_change(path, agent, install, hooks, executable)  # writes nothing: no lock, no folder
+    with _InstallLock(path):
+        change = _plan_change(path, agent, install, hooks, executable)
+        if not change.changed:
+            return change
+        if change.old_text is not None:
+            change.backup_path = backup_path(path, backup_dir)
+            # No more readable than the file it copies: settings may hold tokens.
+            atomic_write(change.backup_path, change.old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
+        if not install and change.new_text == render_settings(_left_by_install(agent, path), change.old_text):
+            _remove_emptied(path, change)
+            return change
+        atomic_write(path, change.new_text or "", fsync=fsync)
+    return change
+
+
+def _plan_change(path: str, agent: str, install: bool, hooks: list[str] | None, executable: str | None) -> SettingsChange:
     settings, old_text = read_settings(path)
     if not install and old_text is None:
         return SettingsChange(path, None, None)  # no file: nothing to uninstall, nothing to create
@@ -356,18 +450,67 @@ def change_settings(
     new_text = render_settings(settings, old_text)
     if old_text is not None and new_text == before:
         new_text = old_text  # same settings: leave the file (and its formatting) alone
-    change = SettingsChange(path, old_text, new_text)
-    if dry_run or not change.changed:
-        return change
-    if old_text is not None:
-        change.backup_path = backup_path(path, backup_dir)
-        # No more readable than the file it copies: settings may hold tokens.
-        atomic_write(change.backup_path, old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
-    if not install and settings == _left_by_install(agent, path):
-        _remove_emptied(path, change)
-        return change
-    atomic_write(path, new_text, fsync=fsync)
-    return change
+    return SettingsChange(path, old_text, new_text)
+
+
+class _InstallLock:
+    """Serialises read-modify-write of one settings file across processes (two installs at once).
+
+    POSIX: a lock on the settings' folder itself, so nothing is created beside the
+    user's file. Windows cannot lock a folder: a ``<file>.lock`` beside it, never removed.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> "_InstallLock":
+        import time
+
+        from synapse_cli.core.errors import LockTimeoutError
+        from synapse_cli.core.folders import ensure_folder
+
+        folder = os.path.dirname(os.path.abspath(self.path))
+        ensure_folder(folder)
+        if os.name == "nt":  # pragma: no cover - Windows
+            import msvcrt
+
+            target = self.path + ".lock"
+            self.fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOINHERIT", 0), 0o644)
+
+            def attempt() -> bool:
+                try:
+                    os.lseek(self.fd, 0, os.SEEK_SET)
+                    msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
+                    return True
+                except OSError:
+                    return False
+        else:
+            import fcntl
+
+            target = folder
+            self.fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_DIRECTORY", 0))
+
+            def attempt() -> bool:
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    return False
+
+        deadline = time.monotonic() + INSTALL_LOCK_SECONDS
+        while not attempt():
+            if time.monotonic() >= deadline:
+                os.close(self.fd)
+                self.fd = -1
+                raise LockTimeoutError(target, INSTALL_LOCK_SECONDS)
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing drops the lock
+            self.fd = -1
 
 
 def backup_path(path: str, backup_dir: str | None) -> str:
