@@ -101,7 +101,6 @@ def _activation(agent: str, quality: str) -> dict:
                        "history": {"agents_activated": [agent]}}}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 1 (bracket one prompt late): fixed once the store split lands")
 def test_sessions_written_by_synapse_equal_the_javascript_ones(tmp_path: Path) -> None:
     """Create, 1/2/5 prompts, the bracket at every threshold, activations of each quality, titles and rich patches
     (non-ASCII, emoji, 0.1, -0, 1e21, 1.5e300, big integers, integer-like keys, control characters, U+2028, a lone
@@ -285,7 +284,6 @@ def test_state_update_task_command_equals_on_task_complete(tmp_path: Path) -> No
 
 # ---------------------------------------------------------------- cleanup
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 4 (cleanup deletes what JS cannot parse): fixed once the store split lands")
 def test_cleanup_never_deletes_what_javascript_cannot_parse(tmp_path: Path) -> None:
     """Stale files: JSON both remove; a UTF-8 BOM, NaN, Infinity or trailing garbage JSON.parse refuses, so JS keeps
     them and synapse keeps them too (reported corrupt). The one documented difference: a date only JavaScript's lenient

@@ -123,10 +123,11 @@ def main_options(
 
 
 def _register() -> None:
-    from synapse_cli.cli import config_cmd, doctor_cmd, hook_cmd, init_cmd, metrics_cmd, session_cmd, state_cmd
+    from synapse_cli.cli import config_cmd, doctor_cmd, hook_cmd, init_cmd, metrics_cmd, selftest_cmd, session_cmd, state_cmd
 
     app.command("init")(init_cmd.init)
     app.command("doctor")(doctor_cmd.doctor)
+    app.command("selftest")(selftest_cmd.selftest)
     app.add_typer(hook_cmd.app, name="hook")
     app.add_typer(session_cmd.app, name="session")
     app.add_typer(state_cmd.app, name="state")

@@ -11,6 +11,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say
+from synapse_cli.core.project import ProjectPaths
 from synapse_cli.editors.gitignore import ensure_git_ignored
 from synapse_cli.editors.settings import (
     PROMPT,
@@ -21,7 +22,9 @@ from synapse_cli.editors.settings import (
     check_executable,
     settings_path,
 )
+from synapse_cli.cli.init_cmd import describe_root
 from synapse_cli.core.errors import InvalidInputError
+from synapse_cli.core.project import init_project
 
 
 class Agent(str, enum.Enum):
@@ -50,7 +53,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print what was done as JSON.")]
 
 
-def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
+def _report(change, *, dry_run: bool, json_output: bool, verb: str, extra: dict | None = None, lines: list[str] | None = None) -> None:
     if json_output:
         emit_json(
             {
@@ -60,9 +63,15 @@ def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
                 "backup": change.backup_path,
                 "removed": getattr(change, "removed", False),
                 "content": change.new_text if dry_run else None,
+                **(extra or {}),
             }
         )
         return
+    for line in lines or []:
+        if dry_run:
+            sys.stderr.write(line + "\n")  # stdout stays a diff that `patch` can apply
+        else:
+            say(line)
     if dry_run:
         sys.stdout.write(change.diff() or f"{change.path}: no change.\n")
         return
@@ -89,18 +98,22 @@ def install(
     ] = False,
     executable: Annotated[
         Optional[str],
-        typer.Option("--executable", help="Write this synapse program's full path into the command, for an editor whose PATH does not have synapse (e.g. .venv/bin/synapse)."),
+        typer.Option("--executable", help="Write this program path into the command instead of the one synapse picks (e.g. .venv/bin/synapse-hook)."),
     ] = None,
+    init: Annotated[bool, typer.Option("--init", help="Also set up .synapse/ in the project (as `synapse init`), so that the hook records prompts there.")] = False,
     dry_run: DryRunOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Register synapse's prompt hook in an editor's settings, keeping every other hook and key.
 
-    Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude).
+    The command written runs with the minimal PATH (/usr/bin:/bin) editors may give hooks: the bare program name only when that PATH finds this very synapse, otherwise its absolute path; the output says which. A registered command that runs is kept; one that cannot run there is replaced.
+
+    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude).
 
     Example: synapse hook install --scope local
     """
     options: CliContext = ctx.obj
+    paths, how = options.setup_paths()
     spec = agent_spec(agent.value)
     hooks = [PROMPT]
     for wanted, hook in ((with_session_start, SESSION_START), (with_session_end, SESSION_END)):
@@ -109,16 +122,46 @@ def install(
                 raise InvalidInputError(f"{agent.value} has no event for `synapse hook {hook}`")
             hooks.append(hook)
     config = options.config()
-    path = settings_path(agent.value, scope.value, options.paths.root)
+    path = settings_path(agent.value, scope.value, paths.root)
     program = check_executable(executable) if executable else None
+    created: list[str] = []
+    if init and not dry_run:
+        created = init_project(paths.root, fsync=config.fsync)
+        options.configure_log()
     change = change_settings(
-        path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program,
-        backup_dir=_backup_dir(options, path),
+        path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program, project_root=paths.root,
+        backup_dir=_backup_dir(paths, path),
     )
     ignored_in = ensure_git_ignored(path) if scope is Scope.local and not dry_run and change.changed else None
-    _report(change, dry_run=dry_run, json_output=json_output, verb="installed")
-    if ignored_in and not json_output:
-        say(f"{path} is personal: git now ignores it (pattern added to {ignored_in}).")
+    choice, policy = change.choice, change.policy
+    default = choice.command(PROMPT, agent.value)
+    command = policy.registered.get(default, default)
+    extra = {
+        "project": paths.root,
+        "project_found_by": how,
+        "initialised": paths.is_initialised(),
+        "created": created,
+        "command": command,
+        "command_form": choice.form if command == default else "kept",
+        "command_reason": choice.reason,
+        "kept_commands": policy.kept,
+        "replaced_commands": [{"command": old, "reason": why} for old, why in policy.replaced],
+    }
+    lines = [f"Project: {paths.root} ({describe_root(how)})"]
+    if created:
+        lines.append(f"Set up {paths.synapse_dir}.")
+    form = {"bare": "bare name", "absolute": "absolute path", "executable": "--executable"}[choice.form]
+    for old in policy.kept:
+        lines.append(f"Kept the registered command {old} (it runs with the minimal PATH; --executable replaces it).")
+    if command == default:
+        lines.append(f"Hook command: {command}  ({form}: {choice.reason})")
+    for old, why in policy.replaced:
+        lines.append(f"Replaced the registered command {old} ({why}).")
+    if ignored_in:
+        lines.append(f"{path} is personal: git now ignores it (pattern added to {ignored_in}).")
+    if not paths.is_initialised() and not dry_run:
+        lines.append(f"Note: {paths.root} has no .synapse/ yet, so the hook does nothing there: run `synapse init` (or install with --init).")
+    _report(change, dry_run=dry_run, json_output=json_output, verb="installed", extra=extra, lines=lines)
 
 
 def uninstall(
@@ -135,14 +178,14 @@ def uninstall(
     Example: synapse hook uninstall
     """
     options: CliContext = ctx.obj
+    paths, _how = options.setup_paths()
     config = options.config()
-    path = settings_path(agent.value, scope.value, options.paths.root)
-    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(options, path))
+    path = settings_path(agent.value, scope.value, paths.root)
+    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path))
     _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled")
 
 
-def _backup_dir(options: CliContext, settings_file: str) -> str | None:
+def _backup_dir(paths: ProjectPaths, settings_file: str) -> str | None:
     """Backups of a project's settings go to .synapse/cache/backups/ (git-ignored), not beside a file the repository shares."""
-    paths = options.paths
     inside = os.path.abspath(settings_file).startswith(paths.root + os.sep)
     return os.path.join(paths.cache_dir, "backups") if inside and paths.is_initialised() else None

@@ -83,7 +83,16 @@ def loads(text: str, js: bool = False) -> Any:
             return _json_package.loads(text, parse_constant=_js_constant if js else _lenient_constant)
         start = len(text) - len(text.lstrip(_WHITESPACE))
         try:
-            value, end = scanner(text, start)
+            try:
+                value, end = scanner(text, start)
+            except SystemError:
+                # The accelerator reports a syntax error with json.decoder's JSONDecodeError,
+                # which it looks up in sys.modules only: until json.decoder is imported, it
+                # fails without an exception. Import it (only a bad document pays) and parse
+                # again, which raises the error with its message.
+                import json.decoder  # noqa: F401
+
+                value, end = scanner(text, start)
         except StopIteration as stop:
             raise ValueError(f"Expecting value: {_where(text, stop.value)}") from None
     except RecursionError:

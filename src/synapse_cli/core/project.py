@@ -110,6 +110,39 @@ def resolve_project_root(
     return nearest_project(cwd) or os.path.abspath(cwd)
 
 
+def git_work_tree_top(start: str) -> str | None:
+    """The top folder of the git work tree holding ``start`` (the nearest with a ``.git`` folder or file), or None."""
+    current = os.path.abspath(start)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def resolve_setup_root(explicit: str | None = None, *, cwd: str | None = None) -> tuple[str, str]:
+    """The project that ``init`` and ``hook install`` set up, and how it was found.
+
+    The hook looks for the nearest ``.synapse/`` at or above its folder, and editors look
+    for their settings at the top of the repository. So, unless ``--project-dir``
+    names it: the nearest project at or above the current folder, else the top of the
+    git work tree, else the current folder. The second value says which
+    ("--project-dir", ".synapse", "git" or "current folder").
+    """
+    if explicit:
+        return os.path.abspath(explicit), "--project-dir"
+    cwd = os.path.abspath(cwd or os.getcwd())
+    found = nearest_project(cwd)
+    if found:
+        return found, ".synapse"
+    top = git_work_tree_top(cwd)
+    if top:
+        return top, "git"
+    return cwd, "current folder"
+
+
 def init_project(root: str, *, fsync: bool = True) -> list[str]:
     """Create ``.synapse/`` with ``sessions/``, ``metrics/`` and the ``.gitignore``; idempotent.
 

@@ -201,7 +201,9 @@ def _remove_if_stale(run: _Pass, session_id: str, path: str) -> bool:
         result.kept += 1
         return False
     try:
-        data = loads_text(read_bytes_nofollow(path))
+        # Parsed as JavaScript's JSON.parse would: a file it cannot read (a byte-order mark,
+        # NaN) is corrupt to the framework too, so it is reported and kept, never deleted.
+        data = loads_text(read_bytes_nofollow(path), js=True)
     except FileNotFoundError:
         return False
     except (ValueError, UnicodeDecodeError):

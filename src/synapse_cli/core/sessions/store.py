@@ -354,7 +354,7 @@ class SessionStore:
         Under the session's lock: load (an unusable file is moved aside and a fresh
         session takes its place), merge,
         ``prompt_count += 1``, ``last_activity = now`` and, with ``track_bracket``,
-        ``context.last_bracket`` for the new count; then write atomically.
+        ``context.last_bracket`` for the count loaded (before this prompt); then write atomically.
         ``count_prompt=False`` records the update without counting a prompt (session
         end); ``create_missing=False`` returns None, writing nothing, when there is no
         session file (an unusable one is then left in place too). ``remove`` names
@@ -394,7 +394,8 @@ class SessionStore:
             session["last_activity"] = iso_timestamp()
             if track_bracket:
                 context = session.get("context") if isinstance(session.get("context"), dict) else {}
-                session["context"] = {**context, "last_bracket": bracket_for(session["prompt_count"])}
+                # As the framework's hook: the bracket of the count loaded, before this prompt is counted.
+                session["context"] = {**context, "last_bracket": bracket_for(previous)}
             self._write(path, session)
             return UpdateResult(session, created, previous, aside, reason)
         finally:
