@@ -580,7 +580,8 @@ def backup_path(path: str, backup_dir: str | None) -> str:
 
 def _left_by_install(agent: str, path: str) -> dict[str, Any]:
     """What an install into no file, then an uninstall, leaves: nothing (Cursor: its ``version`` key)."""
-    return plan_uninstall(plan_install({}, agent, path, [PROMPT]), agent, path)
+    bare = Choice(None, "synapse", "bare", "")  # which program is written does not matter here: no lookup
+    return plan_uninstall(plan_install({}, agent, path, [PROMPT], choice=bare), agent, path)
 
 
 def _remove_emptied(path: str, change: SettingsChange) -> None:
