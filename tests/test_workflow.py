@@ -14,7 +14,7 @@ README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 def readme_test_command() -> str:
     section = README.split("## Run the tests", 1)[1]
-    return re.search(r"```sh\n(.+?)\n```", section, re.S).group(1).strip()
+    return re.search(r"```sh\n(.+?)\n```", section, re.DOTALL).group(1).strip()
 
 
 def steps(job: dict) -> list[str]:
@@ -62,7 +62,7 @@ def test_the_distribution_is_named_aios_synapse_everywhere():
 
     import synapse_cli
 
-    assert re.search(r'^name = "aios-synapse"$', (REPO_ROOT / "pyproject.toml").read_text(), re.M)
+    assert re.search(r'^name = "aios-synapse"$', (REPO_ROOT / "pyproject.toml").read_text(), re.MULTILINE)
     dist = metadata.distribution("aios-synapse")
     assert dist.version == synapse_cli.__version__
     assert any(ep.name == "synapse" and ep.value == "synapse_cli.entry:main" for ep in dist.entry_points)

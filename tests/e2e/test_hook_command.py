@@ -29,7 +29,7 @@ def as_editor(command: str, payload: bytes, *, cwd: Path, home: Path) -> subproc
     """Run ``command`` as an editor started from the desktop would: ``sh -c`` with nothing but a minimal PATH and HOME."""
     return subprocess.run(
         ["/usr/bin/env", "-i", f"PATH={MINIMAL_PATH}", f"HOME={home}", "/bin/sh", "-c", command],
-        input=payload, cwd=cwd, capture_output=True, timeout=30,
+        input=payload, cwd=cwd, capture_output=True, check=False, timeout=30,
     )
 
 

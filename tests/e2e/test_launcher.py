@@ -23,7 +23,7 @@ def imports_before_synapse(script: Path, *args: str, stdin: bytes = b"") -> list
     """The modules ``script`` has imported by the time synapse's own code starts loading (``-X importtime`` order)."""
     ran = subprocess.run(
         [*MINIMAL_ENV_ARGS, "PYTHONDONTWRITEBYTECODE=1", sys.executable, "-X", "importtime", str(script), *args],
-        input=stdin, capture_output=True, timeout=60,
+        input=stdin, capture_output=True, check=False, timeout=60,
     )
     names = []
     for line in ran.stderr.decode().splitlines():
@@ -37,7 +37,7 @@ def imports_before_synapse(script: Path, *args: str, stdin: bytes = b"") -> list
 
 def floor_imports() -> set[str]:
     """What the interpreter itself imports at start (site, encodings, ...)."""
-    ran = subprocess.run([*MINIMAL_ENV_ARGS, sys.executable, "-X", "importtime", "-c", "pass"], capture_output=True, timeout=60)
+    ran = subprocess.run([*MINIMAL_ENV_ARGS, sys.executable, "-X", "importtime", "-c", "pass"], capture_output=True, check=False, timeout=60)
     return {line.rsplit("|", 1)[1].strip() for line in ran.stderr.decode().splitlines() if line.startswith("import time:") and "|" in line}
 
 
@@ -52,9 +52,9 @@ def test_launcher_imports_nothing_but_synapse(tmp_path):
 
 def test_launcher_help_and_unknown_hook_behave_like_synapse_hook():
     """``synapse-hook --help`` is ``synapse hook --help``; an unknown hook name still exits 0 (a hook never blocks a prompt)."""
-    help_run = subprocess.run([str(BIN / "synapse-hook"), "--help"], capture_output=True, timeout=60)
+    help_run = subprocess.run([str(BIN / "synapse-hook"), "--help"], capture_output=True, check=False, timeout=60)
     assert help_run.returncode == 0 and b"prompt-submit" in help_run.stdout
-    bogus = subprocess.run([str(BIN / "synapse-hook"), "no-such-hook"], input=b"{}", capture_output=True, timeout=60)
+    bogus = subprocess.run([str(BIN / "synapse-hook"), "no-such-hook"], input=b"{}", capture_output=True, check=False, timeout=60)
     assert bogus.returncode == 0 and bogus.stdout == b""
 
 
@@ -67,7 +67,7 @@ def _venv(where: Path) -> Path:
 
 
 def _pip(bin_dir: Path, *args: str) -> None:
-    ran = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *args], capture_output=True, timeout=600)
+    ran = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", *args], capture_output=True, check=False, timeout=600)
     assert ran.returncode == 0, ran.stderr.decode()[-2000:]
 
 
@@ -77,13 +77,13 @@ def _install_and_fire(synapse: Path, tmp_path: Path) -> tuple[str, dict]:
     (repo / "src").mkdir(parents=True)
     (repo / ".git").mkdir()
     for args in (["init"], ["hook", "install"]):
-        ran = subprocess.run([str(synapse), *args], cwd=repo / "src", capture_output=True, timeout=120)
+        ran = subprocess.run([str(synapse), *args], cwd=repo / "src", capture_output=True, check=False, timeout=120)
         assert ran.returncode == 0, ran.stderr
     command = json.loads((repo / ".claude" / "settings.json").read_text())["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"]
     event = json.loads((PAYLOADS / "claude-user-prompt-submit.json").read_text())
     event["cwd"] = str(repo / "src")
     ran = subprocess.run([*MINIMAL_ENV_ARGS, f"HOME={tmp_path}", "/bin/sh", "-c", command], input=json.dumps(event).encode(),
-                         cwd=repo, capture_output=True, timeout=60)
+                         cwd=repo, capture_output=True, check=False, timeout=60)
     assert (ran.returncode, ran.stdout, ran.stderr) == (0, b"", b""), command
     session = json.loads((repo / ".synapse" / "sessions" / f"{event['session_id']}.json").read_text())
     return command, session
@@ -111,7 +111,7 @@ def test_pipx_installs_the_launcher_and_hook_install_registers_it(tmp_path):
     except AssertionError as exc:
         pytest.skip(f"pipx cannot be installed here: {exc}")
     env = {**os.environ, "PIPX_HOME": str(tmp_path / "pipx-home"), "PIPX_BIN_DIR": str(tmp_path / "pipx-bin")}
-    ran = subprocess.run([str(tools / "pipx"), "install", str(REPO_ROOT)], env=env, capture_output=True, timeout=600)
+    ran = subprocess.run([str(tools / "pipx"), "install", str(REPO_ROOT)], env=env, capture_output=True, check=False, timeout=600)
     assert ran.returncode == 0, ran.stderr.decode()[-2000:]
     exposed = tmp_path / "pipx-bin"
     assert (exposed / "synapse-hook").exists() and (exposed / "synapse").exists()

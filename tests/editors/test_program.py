@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from synapse_cli.editors.program import check_command, choose_program, find_own_program, program_word, quote_program
+from synapse_cli.editors.program import (
+    check_command,
+    choose_program,
+    find_own_program,
+    program_word,
+    quote_program,
+)
 from synapse_cli.editors.settings import is_own_command
 
 BIN = Path(sys.executable).parent

@@ -134,6 +134,7 @@ def install(
     )
     ignored_in = ensure_git_ignored(path) if scope is Scope.local and not dry_run and change.changed else None
     choice, policy = change.choice, change.policy
+    assert choice is not None and policy is not None  # an install always chooses a program
     default = choice.command(PROMPT, agent.value)
     command = policy.registered.get(default, default)
     extra = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ class Agent(str, enum.Enum):
 
 def selftest(
     json_output: Annotated[bool, typer.Option("--json", help='Print {"ok", "checks": [{"name", "ok", "detail", "ms"}], "environment"} as JSON.')] = False,
-    agent: Annotated[Optional[Agent], typer.Option("--agent", help="Check only this editor's hook (default: claude, codex, gemini and cursor).")] = None,
+    agent: Annotated[Agent | None, typer.Option("--agent", help="Check only this editor's hook (default: claude, codex, gemini and cursor).")] = None,
     max_hook_ratio: Annotated[
         float, typer.Option("--max-hook-ratio", min=1.0, help="Fail when the hook's median time exceeds this multiple of a bare interpreter start.")
     ] = 3.0,

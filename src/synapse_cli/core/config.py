@@ -13,7 +13,6 @@ would cost more than the whole rest of a prompt.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
@@ -49,13 +48,18 @@ def describe_value(value: Any) -> str:
     return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 3] + "..."
 
 
+def _finite(value: float) -> bool:
+    """``math.isfinite`` without importing ``math``, an extension module every prompt would load (any int is finite)."""
+    return value - value == 0
+
+
 def spell(value: Any) -> str:
     """A value as YAML spells it: true, false, null, 0 (not 0.0), 'text', [1, 2]."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+    if isinstance(value, float) and _finite(value) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, (int, float)):
         return repr(value)
@@ -83,7 +87,7 @@ def _yaml_number(value: Any) -> Any:
 
 def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
     def check(value: Any) -> float | int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
             raise ValueError(f"must be a number, got {describe_value(value)}")
         if value < 0 or (value == 0 and not allow_zero):
             raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {describe_value(value)}")

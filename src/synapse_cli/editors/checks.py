@@ -9,11 +9,18 @@ executable with the minimal PATH editors may run hooks with.
 from __future__ import annotations
 
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from synapse_cli.core.doctor import NOTE, PROBLEM, DoctorReport
 from synapse_cli.editors.program import MINIMAL_PATH, check_command
-from synapse_cli.editors.settings import AGENTS, SettingsFileError, is_own_command, read_settings, settings_path
+from synapse_cli.editors.settings import (
+    AGENTS,
+    SettingsFileError,
+    is_own_command,
+    read_settings,
+    settings_path,
+)
 
 
 class Registration:
@@ -57,7 +64,7 @@ def registered_commands(project_root: str, unreadable: list[tuple[str, str]] | N
             for event, entries in table.items():
                 for handler in _handlers(entries, spec.flat):
                     command = handler.get("command")
-                    if is_own_command(command):
+                    if isinstance(command, str) and is_own_command(command):
                         found.append(Registration(agent, scope, path, event, command))
     return found
 
@@ -69,12 +76,12 @@ def check_registered_commands(report: DoctorReport, project_root: str) -> list[R
     for path, why in unreadable:
         report.add(NOTE, "settings", path, f"{why.split(': ', 1)[-1]}; the editor may ignore the hooks in it")
     for entry in registrations:
-        _resolved, why = check_command(entry.command, project_root)
-        if why is not None:
+        _resolved, reason = check_command(entry.command, project_root)
+        if reason is not None:
             where = "PATH" if os.name == "nt" else f"PATH={MINIMAL_PATH}"
             report.add(
                 PROBLEM, "hook-command", entry.path,
-                f"{entry.agent} {entry.event} runs `{entry.command}`, which an editor cannot start (from {project_root}, {where}): {why}; "
+                f"{entry.agent} {entry.event} runs `{entry.command}`, which an editor cannot start (from {project_root}, {where}): {reason}; "
                 f"run `synapse hook install --agent {entry.agent} --scope {entry.scope}` to write a command that does",
             )
     return registrations

@@ -154,8 +154,7 @@ class Choice:
 def choose_program(executable: str | None = None, search_path: str = MINIMAL_PATH) -> Choice:
     """The program a hook entry should name, for an editor that runs it with ``PATH=search_path``."""
     if executable:
-        program = program_from_path(executable)
-        return Choice(program, quote_program(executable), "executable", "the path given with --executable")
+        return Choice(program_from_path(executable), quote_program(executable), "executable", "the path given with --executable")
     program = find_own_program()
     if program is None:
         return Choice(None, CONSOLE_SCRIPT, "bare", "this installation's synapse program was not found; the editor's PATH must have `synapse`")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -10,9 +11,17 @@ import uuid
 from typing import TYPE_CHECKING
 
 from synapse_cli.core.atomic import is_temp_name
+from synapse_cli.core.errors import LockTimeoutError
 from synapse_cli.core.jsonio import dumps_js
 from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
-from synapse_cli.selftest.runner import CURSOR_ANSWER, PROMPT_TEXT, _event, expect, hook_command_for, median_ms
+from synapse_cli.selftest.runner import (
+    CURSOR_ANSWER,
+    PROMPT_TEXT,
+    _event,
+    expect,
+    hook_command_for,
+    median_ms,
+)
 
 if TYPE_CHECKING:
     from synapse_cli.selftest.runner import SelfTest
@@ -65,7 +74,7 @@ def check_session_end(t: SelfTest) -> str:
     session_id = t.sessions["claude"]
     fire(t, "claude", command, _event("claude", session_id, t.project, "session-end"))
     data = t.read_session(session_id)
-    expect(data.get("end_reason") == "prompt_input_exit" and data.get("ended_at"), f"session-end not recorded: end_reason={data.get('end_reason')!r}")
+    expect(data.get("end_reason") == "prompt_input_exit" and bool(data.get("ended_at")), f"session-end not recorded: end_reason={data.get('end_reason')!r}")
     return f"`{command}` ({source}): ended_at and end_reason recorded"
 
 
@@ -148,7 +157,7 @@ def check_leftovers(t: SelfTest) -> str:
                 try:
                     lock.acquire()
                     lock.release()
-                except Exception:
+                except (LockTimeoutError, OSError):
                     held.append(os.path.relpath(path, t.project))
     expect(not temps, f"temp files left behind: {', '.join(temps)}")
     expect(not orphans, f"lock files of files that no longer exist: {', '.join(orphans)}")
@@ -161,7 +170,8 @@ def check_hook_time(t: SelfTest) -> str:
     command, _source = t.commands[agent]
     event = _event(agent, t.sessions[agent], t.project)
     bare = f"'{sys.executable}' -c pass" if os.name != "nt" else f'"{sys.executable}" -c pass'
-    hook_times, bare_times = [], []
+    hook_times: list[float] = []
+    bare_times: list[float] = []
     for _ in range(t.timing_runs):  # interleaved, so that a busy moment hits both alike
         for samples, line in ((bare_times, bare), (hook_times, command)):
             started = time.perf_counter()
@@ -178,10 +188,7 @@ def check_hook_time(t: SelfTest) -> str:
 def run_all(t: SelfTest) -> None:
     if not t.check("init", lambda: check_init(t)):
         return
-    working = []
-    for agent in t.agents:
-        if t.check(f"hook {agent} prompt-submit", lambda agent=agent: check_prompt(t, agent)):
-            working.append(agent)
+    working = [agent for agent in t.agents if t.check(f"hook {agent} prompt-submit", functools.partial(check_prompt, t, agent))]
     if "claude" in working:
         t.check("hook claude session-end", lambda: check_session_end(t))
     if working:
