@@ -21,6 +21,9 @@ from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
 
 STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
+# The state's lock lives in synapse's own git-ignored cache, not beside the state in
+# .aios/, a folder of the framework that a repository may commit.
+STATE_LOCK_RELATIVE_PATH = os.path.join(".synapse", "cache", "locks", "session-state.json")
 MAX_COMMANDS = 10
 MAX_AGENTS = 20
 MAX_TASKS = 20
@@ -211,7 +214,7 @@ def update_state(
         raise InvalidInputError("an agent name goes with an activation; with a task, the agent is the one that ran it")
     now_ms = epoch_ms() if now_ms is None else now_ms
     path = state_path(project_root)
-    lock = FileLock(path, lock_timeout)
+    lock = FileLock(os.path.join(project_root, STATE_LOCK_RELATIVE_PATH), lock_timeout)
     try:
         lock.acquire()
     except OSError as exc:  # e.g. .aios is not a writable folder: a typed error, not a crash
