@@ -17,6 +17,7 @@ pays for it.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -54,9 +55,8 @@ try:
     import _json
 
     _encode_string: Callable[[str], str] = _json.encode_basestring
-    # The accelerator reads its settings from any object that has the scanner's attributes.
     _SCANNERS = {
-        False: _json.make_scanner(_ScanContext(_lenient_constant)),  # type: ignore[arg-type]
+        False: _json.make_scanner(_ScanContext(_lenient_constant)),  # type: ignore[arg-type]  # any object with the attributes
         True: _json.make_scanner(_ScanContext(_js_constant)),  # type: ignore[arg-type]
     }
 except ImportError:  # an interpreter without the accelerator: the json package's pure-Python code
@@ -138,7 +138,7 @@ def js_number(value: float) -> str:
 
 
 def _js_float(value: float) -> str:
-    if value != value or value == _INFINITY or value == -_INFINITY:
+    if not math.isfinite(value):
         return "null"  # JSON.stringify(NaN) and of Infinity
     text = float.__repr__(value)
     if "e" in text:
@@ -167,7 +167,9 @@ def _key_text(key: Any) -> str:
     if isinstance(key, int):
         return _js_int(key)
     if isinstance(key, float):
-        return _js_float(key) if key == key and abs(key) != _INFINITY else ("NaN" if key != key else "Infinity" if key > 0 else "-Infinity")
+        if math.isfinite(key):
+            return _js_float(key)
+        return "NaN" if math.isnan(key) else "Infinity" if key > 0 else "-Infinity"
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
