@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sessions import dead_writer_temp
-
 from synapse_cli.core import atomic
 from synapse_cli.core.atomic import (
     atomic_create,
@@ -21,6 +19,7 @@ from synapse_cli.core.atomic import (
     temp_path_for,
 )
 from synapse_cli.core.errors import AtomicWriteError, SynapseError
+from tests.support.sessions import dead_writer_temp
 
 
 def temps_in(folder: Path) -> list[str]:

@@ -19,16 +19,17 @@ import typer
 from typer.core import TyperGroup
 
 from synapse_cli import __version__
-from synapse_cli.core import log
 from synapse_cli.cli.context import CliContext
+from synapse_cli.core import log
 from synapse_cli.core.errors import SynapseError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
-# click's exception base class, found without importing Typer's private vendored copy.
-_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+# click's exception base class, found without importing Typer's private vendored copy
+# (so its type is only known at run time: it has .show() and .exit_code).
+_ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def _fallback_log_file() -> str:
@@ -123,10 +124,11 @@ def main_options(
 
 
 def _register() -> None:
-    from synapse_cli.cli import config_cmd, doctor_cmd, hook_cmd, init_cmd, metrics_cmd, session_cmd, state_cmd
+    from synapse_cli.cli import config_cmd, doctor_cmd, hook_cmd, init_cmd, metrics_cmd, selftest_cmd, session_cmd, state_cmd
 
     app.command("init")(init_cmd.init)
     app.command("doctor")(doctor_cmd.doctor)
+    app.command("selftest")(selftest_cmd.selftest)
     app.add_typer(hook_cmd.app, name="hook")
     app.add_typer(session_cmd.app, name="session")
     app.add_typer(state_cmd.app, name="state")
@@ -138,4 +140,5 @@ _register()
 
 
 def run(argv: list[str]) -> int:
-    return app(args=argv, prog_name="synapse", standalone_mode=False)
+    code: int = app(args=argv, prog_name="synapse", standalone_mode=False)  # SynapseGroup.main returns the exit code
+    return code

@@ -8,7 +8,7 @@ from typing import Any
 from synapse_cli.core import log
 from synapse_cli.core.config import Config, load_config
 from synapse_cli.core.errors import SynapseError
-from synapse_cli.core.project import ProjectPaths, init_project, resolve_project_root
+from synapse_cli.core.project import ProjectPaths, init_project, resolve_project_root, resolve_setup_root
 from synapse_cli.core.sessions.store import SessionStore
 
 
@@ -29,6 +29,18 @@ class CliContext:
             self._paths = ProjectPaths(resolve_project_root(self.project_dir))
             self.configure_log()
         return self._paths
+
+    def setup_paths(self) -> tuple[ProjectPaths, str]:
+        """The project ``init`` and ``hook install`` set up (see ``resolve_setup_root``), and how it was found.
+
+        Later calls of ``paths`` in this command return the same project.
+        """
+        if self.project_dir and not os.path.isdir(self.project_dir):
+            raise SynapseError(f"--project-dir {self.project_dir}: no such folder")
+        root, how = resolve_setup_root(self.project_dir)
+        self._paths = ProjectPaths(root)
+        self.configure_log()
+        return self._paths, how
 
     def project(self) -> ProjectPaths:
         """The initialised project a command acts on; a folder that never ran ``synapse init`` is refused.

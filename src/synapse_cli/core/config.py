@@ -13,14 +13,15 @@ would cost more than the whole rest of a prompt.
 
 from __future__ import annotations
 
-import math
 import os
 import time
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any, Callable, Mapping
 
 from synapse_cli.core.errors import ConfigError
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 PROJECT_CONFIG_CANDIDATES = (
     os.path.join(".aios-core", "core-config.yaml"),
@@ -49,13 +50,18 @@ def describe_value(value: Any) -> str:
     return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 3] + "..."
 
 
+def _finite(value: float) -> bool:
+    """``math.isfinite`` without importing ``math``, an extension module every prompt would load (any int is finite)."""
+    return value - value == 0
+
+
 def spell(value: Any) -> str:
     """A value as YAML spells it: true, false, null, 0 (not 0.0), 'text', [1, 2]."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+    if isinstance(value, float) and _finite(value) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, (int, float)):
         return repr(value)
@@ -83,7 +89,7 @@ def _yaml_number(value: Any) -> Any:
 
 def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
     def check(value: Any) -> float | int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
             raise ValueError(f"must be a number, got {describe_value(value)}")
         if value < 0 or (value == 0 and not allow_zero):
             raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {describe_value(value)}")
@@ -193,33 +199,41 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
+    def _number(self, key: str) -> float:
+        value: float = self.values[key]  # validated when loaded
+        return value
+
+    def _flag(self, key: str) -> bool:
+        value: bool = self.values[key]  # validated when loaded
+        return value
+
     @property
     def stale_ttl_hours(self) -> float:
-        return self.values["synapse.session.staleTTLHours"]
+        return self._number("synapse.session.staleTTLHours")
 
     @property
     def auto_clean(self) -> bool:
-        return self.values["synapse.session.autoClean"]
+        return self._flag("synapse.session.autoClean")
 
     @property
     def cleanup_grace_seconds(self) -> float:
-        return self.values["synapse.session.cleanupGraceMs"] / 1000.0
+        return self._number("synapse.session.cleanupGraceMs") / 1000.0
 
     @property
     def start_cleanup_interval_seconds(self) -> float:
-        return self.values["synapse.session.startCleanupIntervalSeconds"]
+        return self._number("synapse.session.startCleanupIntervalSeconds")
 
     @property
     def temp_max_age_seconds(self) -> float:
-        return self.values["synapse.session.tempMaxAgeSeconds"]
+        return self._number("synapse.session.tempMaxAgeSeconds")
 
     @property
     def lock_timeout(self) -> float:
-        return self.values["synapse.lock.timeoutSeconds"]
+        return self._number("synapse.lock.timeoutSeconds")
 
     @property
     def fsync(self) -> bool:
-        return self.values["synapse.write.fsync"]
+        return self._flag("synapse.write.fsync")
 
     @property
     def log_max_bytes(self) -> int:

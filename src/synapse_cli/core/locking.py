@@ -17,6 +17,7 @@ never leaves a stuck lock.
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from synapse_cli.core.errors import LockTimeoutError
@@ -32,7 +33,7 @@ _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
@@ -144,7 +145,7 @@ class FileLock:
         finally:
             os.close(fd)
 
-    def __enter__(self) -> "FileLock":
+    def __enter__(self) -> FileLock:
         self.acquire()
         return self
 

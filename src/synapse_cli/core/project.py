@@ -7,12 +7,13 @@ A project is the folder that holds ``.synapse/``. Only os.path is used here:
 from __future__ import annotations
 
 import os
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Mapping
 
 from synapse_cli.core.atomic import atomic_create
 from synapse_cli.core.folders import ensure_folder, refuse_linked
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 SYNAPSE_DIR_NAME = ".synapse"
 GITIGNORE_TEXT = "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"
@@ -108,6 +109,39 @@ def resolve_project_root(
                 f"the current folder cannot be read ({exc.strerror or exc}); it may have been deleted: "
                 "change to the project, or give --project-dir", path=".") from exc
     return nearest_project(cwd) or os.path.abspath(cwd)
+
+
+def git_work_tree_top(start: str) -> str | None:
+    """The top folder of the git work tree holding ``start`` (the nearest with a ``.git`` folder or file), or None."""
+    current = os.path.abspath(start)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def resolve_setup_root(explicit: str | None = None, *, cwd: str | None = None) -> tuple[str, str]:
+    """The project that ``init`` and ``hook install`` set up, and how it was found.
+
+    The hook looks for the nearest ``.synapse/`` at or above its folder, and editors look
+    for their settings at the top of the repository. So, unless ``--project-dir``
+    names it: the nearest project at or above the current folder, else the top of the
+    git work tree, else the current folder. The second value says which
+    ("--project-dir", ".synapse", "git" or "current folder").
+    """
+    if explicit:
+        return os.path.abspath(explicit), "--project-dir"
+    cwd = os.path.abspath(cwd or os.getcwd())
+    found = nearest_project(cwd)
+    if found:
+        return found, ".synapse"
+    top = git_work_tree_top(cwd)
+    if top:
+        return top, "git"
+    return cwd, "current folder"
 
 
 def init_project(root: str, *, fsync: bool = True) -> list[str]:

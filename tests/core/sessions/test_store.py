@@ -294,15 +294,15 @@ def test_ten_updates_with_bracket_tracking(store: SessionStore) -> None:
     [(44, "FRESH"), (45, "MODERATE"), (66, "MODERATE"), (67, "DEPLETED"), (83, "DEPLETED"), (84, "CRITICAL")],
 )
 def test_bracket_thresholds(store: SessionStore, sessions_dir: Path, count: int, bracket: str) -> None:
-    """The update that brings prompt_count to N records the bracket of the formula in state-files.md."""
+    """The update of a session loaded with prompt_count N records N's bracket (the formula in state-files.md)."""
     percent = max(0.0, min(100.0, 100 - count * 1500 * 1.2 / 200000 * 100))
     assert context_percent(count) == pytest.approx(percent)
     assert bracket_for(count) == bracket
     data = json.loads((JS_WRITTEN / "session-created.json").read_text(encoding="utf-8"))
-    data["prompt_count"] = count - 1
+    data["prompt_count"] = count
     session_file(sessions_dir).write_text(dumps_js(data), encoding="utf-8")
     session = store.update(SID, {}, track_bracket=True).session
-    assert session["prompt_count"] == count
+    assert session["prompt_count"] == count + 1
     assert session["context"]["last_bracket"] == bracket
     assert store.load(SID)["context"]["last_bracket"] == bracket
 

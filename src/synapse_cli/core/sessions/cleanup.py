@@ -21,10 +21,6 @@ from __future__ import annotations
 import os
 import time
 
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from synapse_cli.core.sessions.store import SessionStore
-
 from synapse_cli.core import log
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import LockTimeoutError, StateFileAccessError
@@ -32,6 +28,10 @@ from synapse_cli.core.files import read_regular
 from synapse_cli.core.jsonio import loads_text, parse_timestamp
 from synapse_cli.core.locking import locks_folder
 from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, MAX_SESSION_BYTES, SESSION_SUFFIX
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from synapse_cli.core.sessions.store import SessionStore
 
 _REGULAR_FILE = 0o100000
 _FILE_TYPE_MASK = 0o170000
@@ -184,7 +184,9 @@ def _remove_if_stale(run: _Pass, session_id: str, path: str) -> bool:
         result.kept += 1
         return False
     try:
-        data = loads_text(read_regular(path, MAX_SESSION_BYTES))
+        # Parsed as JavaScript's JSON.parse would: a file it cannot read (a byte-order mark,
+        # NaN) is corrupt to the framework too, so it is reported and kept, never deleted.
+        data = loads_text(read_regular(path, MAX_SESSION_BYTES), js=True)
     except FileNotFoundError:
         return False
     except (ValueError, UnicodeDecodeError):

@@ -2,7 +2,8 @@
 
 Files are byte-compatible with the framework's JavaScript side (schema "2.0"; see
 ``jsonio`` for the serialisation). Every read-modify-write holds the session's
-lock (``locking``: one of a fixed set in ``.synapse/cache/locks/``) and every write is atomic, so concurrent prompts never lose an update
+lock (``locking``: one of a fixed set in ``.synapse/cache/locks/``) and every write
+is atomic, so concurrent prompts never lose an update
 and a crash never leaves a torn file. A file that cannot be loaded is moved aside
 (``<id>.json.corrupt-<time>``, see ``setaside``), never silently replaced.
 
@@ -13,11 +14,6 @@ Storage only: load, create, update, list, delete. Removing stale sessions is
 from __future__ import annotations
 
 import os
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any
-
-    from synapse_cli.core.sessions.cleanup import CleanupResult
 
 from synapse_cli.core.atomic import atomic_write, fsync_dir
 from synapse_cli.core.errors import (
@@ -32,6 +28,12 @@ from synapse_cli.core.files import read_regular
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from synapse_cli.core.sessions.cleanup import CleanupResult
 
 SCHEMA_VERSION = "2.0"
 SESSION_SUFFIX = ".json"
@@ -188,8 +190,8 @@ def merge_update(session: dict[str, Any], updates: dict[str, Any]) -> None:
                     history[sub_key] = new
             session["history"] = history
         elif key in ("overrides", "context") and isinstance(value, dict):
-            base = session.get(key) if isinstance(session.get(key), dict) else {}
-            session[key] = {**base, **value}
+            current = session.get(key)
+            session[key] = {**(current if isinstance(current, dict) else {}), **value}
         else:
             session[key] = value
 
@@ -364,7 +366,7 @@ class SessionStore:
         Under the session's lock: load (an unusable file is moved aside and a fresh
         session takes its place), merge,
         ``prompt_count += 1``, ``last_activity = now`` and, with ``track_bracket``,
-        ``context.last_bracket`` for the new count; then write atomically.
+        ``context.last_bracket`` for the count loaded (before this prompt); then write atomically.
         ``count_prompt=False`` records the update without counting a prompt (session
         end); ``create_missing=False`` returns None, writing nothing, when there is no
         session file (an unusable one is then left in place too). ``remove`` names
@@ -403,8 +405,9 @@ class SessionStore:
                 session["prompt_count"] = session.get("prompt_count", 0) + 1
             session["last_activity"] = iso_timestamp()
             if track_bracket:
-                context = session.get("context") if isinstance(session.get("context"), dict) else {}
-                session["context"] = {**context, "last_bracket": bracket_for(session["prompt_count"])}
+                context = session.get("context")
+                # As the framework's hook: the bracket of the count loaded, before this prompt is counted.
+                session["context"] = {**(context if isinstance(context, dict) else {}), "last_bracket": bracket_for(previous)}
             self._write(path, session)
             return UpdateResult(session, created, previous, aside, reason)
         finally:
