@@ -103,11 +103,11 @@ def test_json_output_is_plain_json_and_nothing_else(cli, project, args, debug):
 
 
 def test_state_lock_timeout_is_an_expected_failure(cli, project):
-    """A held lock on .aios/session-state.json makes ``state update`` exit 1 with one line naming the lock."""
+    """A held lock on .aios/session-state.json (in .synapse/cache/locks/) makes ``state update`` exit 1 with one line naming the lock."""
     assert cli(project, "state", "update", "--command", "a").exit_code == 0
     path = project / ".aios" / "session-state.json"
     before = path.read_bytes()
-    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT)
+    fd = os.open(project / ".synapse" / "cache" / "locks" / "session-state.json.lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         result = cli(project, "state", "update", "--command", "b", env={"SYNAPSE_LOCK_TIMEOUT_SECONDS": "0.2"})

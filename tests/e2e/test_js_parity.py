@@ -259,6 +259,26 @@ def test_session_state_equals_context_loader_with_a_fixed_clock(tmp_path: Path) 
     assert falsy["startTime"] == now + 1 and falsy["workflowActive"] is None and falsy["currentStory"] is None
 
 
+def test_session_state_cross_writes_continue_each_other(tmp_path: Path) -> None:
+    """A state JavaScript started, continued by synapse, equals JavaScript continuing it; a state synapse started,
+    continued by JavaScript, equals synapse continuing it (fixed clock: exact bytes)."""
+    now = int(time.time() * 1000)
+    paths = {name: state_path(str(tmp_path / name)) for name in ("js-start", "js-then-synapse", "js-then-js",
+                                                               "synapse-start", "synapse-then-js")}
+    run_peer([{"path": paths["js-start"], "steps": [{"activate": ["dev", "Dex", "*develop"], "now": now}]}])
+    update_state(str(tmp_path / "synapse-start"), agent_id="qa", agent_name="Quinn", command="*review", now_ms=now, fsync=False)
+    for source, copies in (("js-start", ("js-then-synapse", "js-then-js")), ("synapse-start", ("synapse-then-js",))):
+        for copy in copies:
+            Path(paths[copy]).parent.mkdir(parents=True)
+            shutil.copy(paths[source], paths[copy])
+    task = ["review-qa", {"success": True, "agentId": "qa", "storyPath": "docs/stories/3.2.md"}]
+    run_peer([{"path": paths[name], "steps": [{"task": task, "now": now + 5}]} for name in ("js-then-js", "synapse-then-js")])
+    for name in ("js-then-synapse", "synapse-start"):
+        _synapse_task(tmp_path / name, *task, now_ms=now + 5)
+    assert Path(paths["js-then-synapse"]).read_bytes() == Path(paths["js-then-js"]).read_bytes()
+    assert Path(paths["synapse-then-js"]).read_bytes() == Path(paths["synapse-start"]).read_bytes()
+
+
 def test_state_update_task_command_equals_on_task_complete(tmp_path: Path) -> None:
     """`synapse state update --task X --success|--failure [--agent] [--story]` writes what onTaskComplete writes."""
     start = int(time.time() * 1000)

@@ -194,6 +194,11 @@ ODD_FILES = {
 }
 
 
+
+def backup_of(project: Path, settings: Path) -> Path:
+    """Where hook install keeps a project settings file's previous bytes: synapse's git-ignored cache."""
+    return project / ".synapse" / "cache" / "backups" / f"{settings.parent.name}_{settings.name}.bak"
+
 @pytest.mark.parametrize("name", sorted(ODD_FILES))
 def test_oddly_formatted_files_keep_their_content(cli, project, name):
     """Tabs, no spaces, odd indentation, CRLF and non-ASCII text: install adds one entry and keeps every value; uninstall gives the same values back."""
@@ -205,7 +210,7 @@ def test_oddly_formatted_files_keep_their_content(cli, project, name):
     expected = json.loads(text)
     expected.setdefault("hooks", {}).setdefault("UserPromptSubmit", []).append({"hooks": [CLAUDE_ENTRY]})
     assert after == expected
-    assert (claude_settings(project).parent / "settings.json.bak").read_bytes() == raw
+    assert backup_of(project, claude_settings(project)).read_bytes() == raw
     if name == "unicode":
         written = claude_settings(project).read_text(encoding="utf-8")
         assert "café ☕ 日本語" in written and "título" in written  # kept as text, not \u-escaped
@@ -220,7 +225,7 @@ def test_install_twice_is_byte_identical_and_keeps_one_entry(cli, project):
     args = ("hook", "install", "--with-session-start", "--with-session-end")
     ok(cli(project, *args))
     first = claude_settings(project).read_bytes()
-    bak = claude_settings(project).parent / "settings.json.bak"
+    bak = backup_of(project, claude_settings(project))
     assert bak.read_bytes() == raw
     result = cli(project, *args)
     ok(result)
@@ -230,7 +235,7 @@ def test_install_twice_is_byte_identical_and_keeps_one_entry(cli, project):
     settings = read_json(claude_settings(project))
     for event in ("UserPromptSubmit", "SessionStart", "SessionEnd"):
         assert len(own(settings, event)) == 1, event
-    assert listing(claude_settings(project).parent) == {"settings.json", "settings.json.bak"}
+    assert listing(claude_settings(project).parent) == {"settings.json"}  # the backup is in .synapse/cache/backups/
 
 
 def test_reinstall_in_a_hand_formatted_file_leaves_it_alone(cli, project):
@@ -241,6 +246,7 @@ def test_reinstall_in_a_hand_formatted_file_leaves_it_alone(cli, project):
     ok(result)
     assert claude_settings(project).read_bytes() == raw
     assert not (project / ".claude" / "settings.json.bak").exists()
+    assert not backup_of(project, claude_settings(project)).exists()
 
 
 def test_with_session_start_registers_an_async_session_start_hook(cli, project):
@@ -315,11 +321,13 @@ def test_install_then_uninstall_gives_the_original_settings_back(cli, project):
     assert after == original and list(after["hooks"]) == list(original["hooks"])
 
 
-def test_uninstall_of_only_synapse_leaves_an_empty_object(cli, project):
-    """When synapse's entries were the only hooks, uninstall removes the hooks key and keeps the other keys."""
+def test_uninstall_of_only_synapse_removes_the_file_it_created(cli, project):
+    """When synapse's entries were all the file held, uninstall removes the file (and the folder it left empty)."""
     ok(cli(project, "hook", "install", "--with-session-start"))
-    ok(cli(project, "hook", "uninstall"))
-    assert read_json(claude_settings(project)) == {}
+    result = cli(project, "hook", "uninstall")
+    ok(result)
+    assert "the file was removed" in result.stdout
+    assert not claude_settings(project).exists() and not (project / ".claude").exists()
 
 
 def test_uninstall_without_own_entries_leaves_the_file_untouched(cli, project):
@@ -393,9 +401,9 @@ def test_dry_run_json_reports_the_new_content(cli, project):
 
 
 def test_backup_holds_the_previous_bytes_each_time(cli, project):
-    """<file>.bak holds exactly the bytes before the last change: the original after install, the installed file after uninstall."""
+    """The backup holds exactly the bytes before the last change: the original after install, the installed file after uninstall."""
     raw = write(claude_settings(project), ODD_FILES["weird-indent"])
-    bak = project / ".claude" / "settings.json.bak"
+    bak = backup_of(project, claude_settings(project))
     result = cli(project, "hook", "install")
     ok(result)
     assert str(bak) in result.stdout
@@ -403,7 +411,7 @@ def test_backup_holds_the_previous_bytes_each_time(cli, project):
     installed = claude_settings(project).read_bytes()
     ok(cli(project, "hook", "uninstall"))
     assert bak.read_bytes() == installed
-    assert listing(project / ".claude") == {"settings.json", "settings.json.bak"}
+    assert listing(project / ".claude") == {"settings.json"}
 
 
 def test_install_keeps_a_private_file_private(cli, project):
@@ -413,7 +421,7 @@ def test_install_keeps_a_private_file_private(cli, project):
     os.chmod(path, 0o600)
     ok(cli(project, "hook", "install"))
     assert path.stat().st_mode & 0o777 == 0o600
-    assert (project / ".claude" / "settings.json.bak").stat().st_mode & 0o777 == 0o600
+    assert backup_of(project, path).stat().st_mode & 0o777 == 0o600
 
 
 # -- files synapse refuses to touch ----------------------------------------------
@@ -505,7 +513,7 @@ def test_each_agent_and_scope_writes_its_own_file(cli, project, agent, scope):
     changed_home = set(file_contents(home())) - set(before_home)
     assert (changed_project, changed_home) == (({relative}, set()) if base_name == "project" else (set(), {relative}))
     ok(cli(project, "hook", "uninstall", "--agent", agent, "--scope", scope))
-    assert read_json(path) == ({"version": 1} if flat else {})
+    assert not path.exists()  # it held nothing but synapse's hooks: uninstall removes the file it created
 
 
 def test_default_agent_and_scope_are_claude_project(cli, project):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
@@ -285,7 +286,9 @@ def _updated_handler(old: dict[str, Any], new: dict[str, Any], policy: CommandPo
     return merged
 
 
-def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, policy: CommandPolicy | None = None) -> tuple[list[Any], bool, bool]:
+def _filter_handlers(
+    handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, policy: CommandPolicy | None = None
+) -> tuple[list[Any], bool, bool]:
     """``handlers`` without synapse's, the first of them updated to ``replacement`` if given.
 
     Returns the kept handlers, whether any of synapse's was found, and whether the
@@ -430,6 +433,7 @@ class SettingsChange:
         self.old_text = old_text
         self.new_text = new_text
         self.backup_path = backup_path
+        self.removed = False  # an uninstall that left the file empty removed it
         self.choice: Choice | None = None              # install: the program written, and why that form
         self.policy: CommandPolicy | None = None       # install: the old commands kept or replaced
 
@@ -455,11 +459,14 @@ def change_settings(
     dry_run: bool = False,
     fsync: bool = True,
     executable: str | None = None,
+    backup_dir: str | None = None,
     project_root: str | None = None,
 ) -> SettingsChange:
     """Install (or uninstall) synapse's hooks in the settings file at ``path``.
 
-    The previous file is kept as ``<path>.bak`` and the new one written atomically.
+    The previous file is kept as ``<path>.bak``, or in ``backup_dir`` when given (out of
+    the repository's shared folders), and the new one written atomically. An uninstall
+    that leaves nothing in the file removes the file.
     Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
     """
     # A settings file linked from a dotfiles folder stays linked: change the real file.
@@ -474,9 +481,12 @@ def change_settings(
         if not change.changed:
             return change
         if change.old_text is not None:
-            change.backup_path = path + ".bak"
+            change.backup_path = backup_path(path, backup_dir)
             # No more readable than the file it copies: settings may hold tokens.
             atomic_write(change.backup_path, change.old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
+        if not install and change.new_text == render_settings(_left_by_install(agent, path), change.old_text):
+            _remove_emptied(path, change)
+            return change
         atomic_write(path, change.new_text or "", fsync=fsync)
     return change
 
@@ -514,7 +524,7 @@ class _InstallLock:
         self.path = path
         self.fd = -1
 
-    def __enter__(self) -> "_InstallLock":
+    def __enter__(self) -> _InstallLock:
         import time
 
         from synapse_cli.core.errors import LockTimeoutError
@@ -522,7 +532,7 @@ class _InstallLock:
 
         folder = os.path.dirname(os.path.abspath(self.path))
         ensure_folder(folder)
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             target = self.path + ".lock"
@@ -561,6 +571,31 @@ class _InstallLock:
         if self.fd >= 0:
             os.close(self.fd)  # closing drops the lock
             self.fd = -1
+
+
+def backup_path(path: str, backup_dir: str | None) -> str:
+    """``<path>.bak``, or ``<backup_dir>/<folder>_<name>.bak`` (``.claude_settings.json.bak``)."""
+    if backup_dir is None:
+        return path + ".bak"
+    name = os.path.basename(os.path.dirname(os.path.abspath(path))) + "_" + os.path.basename(path)
+    return os.path.join(backup_dir, name + ".bak")
+
+
+def _left_by_install(agent: str, path: str) -> dict[str, Any]:
+    """What an install into no file, then an uninstall, leaves: nothing (Cursor: its ``version`` key)."""
+    bare = Choice(None, "synapse", "bare", "")  # which program is written does not matter here: no lookup
+    return plan_uninstall(plan_install({}, agent, path, [PROMPT], choice=bare), agent, path)
+
+
+def _remove_emptied(path: str, change: SettingsChange) -> None:
+    """Remove a settings file that held only synapse's hooks, and its folder if that is left empty."""
+    os.unlink(path)
+    change.new_text = None
+    change.removed = True
+    try:
+        os.rmdir(os.path.dirname(os.path.abspath(path)))  # fails, harmlessly, unless empty
+    except OSError:
+        pass
 
 
 def registered_prompt_hook(project_root: str) -> str | None:
