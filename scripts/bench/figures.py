@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import math
 
-from .config import (GRACE_MS, T_ATOMIC_NOFSYNC_X_PLAIN, T_CLEAN10K_MS, T_COMMAND_X_FLOOR, T_FIRST1K_X_STEADY,
-                     T_FIRST10K_EXTRA_MS, T_FIRST10K_PROMPTS, T_PER_FILE_GROWTH, T_STEADY_X_FLOOR, Config)
+from .config import (
+    GRACE_MS,
+    T_ATOMIC_NOFSYNC_X_PLAIN,
+    T_CLEAN10K_MS,
+    T_COMMAND_X_FLOOR,
+    T_FIRST1K_X_STEADY,
+    T_FIRST10K_EXTRA_MS,
+    T_FIRST10K_PROMPTS,
+    T_PER_FILE_GROWTH,
+    T_STEADY_X_FLOOR,
+    Config,
+)
 from .stats import ratio_noise
 
 

@@ -19,16 +19,17 @@ import typer
 from typer.core import TyperGroup
 
 from synapse_cli import __version__
-from synapse_cli.core import log
 from synapse_cli.cli.context import CliContext
+from synapse_cli.core import log
 from synapse_cli.core.errors import SynapseError
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
-# click's exception base class, found without importing Typer's private vendored copy.
-_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+# click's exception base class, found without importing Typer's private vendored copy
+# (so its type is only known at run time: it has .show() and .exit_code).
+_ClickException: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def _fallback_log_file() -> str:
@@ -135,4 +136,5 @@ def main_options(
 
 
 def run(argv: list[str]) -> int:
-    return app(args=argv, prog_name="synapse", standalone_mode=False)
+    code: int = app(args=argv, prog_name="synapse", standalone_mode=False)  # SynapseGroup.main returns the exit code
+    return code

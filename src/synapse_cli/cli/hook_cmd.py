@@ -10,12 +10,12 @@ editor's settings.
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import IO, Annotated, Optional
 
 import typer
 
-from synapse_cli.cli.context import CliContext
 from synapse_cli.cli import install_cmd
+from synapse_cli.cli.context import CliContext
 from synapse_cli.hooks.runner import run_hook
 
 app = typer.Typer(
@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 
 
-def _stdin_fd() -> tuple[int, object | None]:
+def _stdin_fd() -> tuple[int, IO[bytes] | None]:
     """The descriptor to read the event from, and a temp file to close afterwards.
 
     Normally ``sys.stdin`` is descriptor 0. When it has been replaced by an in-memory

@@ -5,26 +5,26 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from synapse_cli.cli.context import CliContext
+from synapse_cli.cli.init_cmd import describe_root
 from synapse_cli.cli.output import emit_json, say
-from synapse_cli.core.project import ProjectPaths
+from synapse_cli.core.errors import InvalidInputError
+from synapse_cli.core.project import ProjectPaths, init_project
 from synapse_cli.editors.gitignore import ensure_git_ignored
 from synapse_cli.editors.settings import (
     PROMPT,
     SESSION_END,
     SESSION_START,
+    SettingsChange,
     agent_spec,
     change_settings,
     check_executable,
     settings_path,
 )
-from synapse_cli.cli.init_cmd import describe_root
-from synapse_cli.core.errors import InvalidInputError
-from synapse_cli.core.project import init_project
 
 
 class Agent(str, enum.Enum):
@@ -53,7 +53,9 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print what was done as JSON.")]
 
 
-def _report(change, *, dry_run: bool, json_output: bool, verb: str, extra: dict | None = None, lines: list[str] | None = None) -> None:
+def _report(
+    change: SettingsChange, *, dry_run: bool, json_output: bool, verb: str, extra: dict[str, Any] | None = None, lines: list[str] | None = None
+) -> None:
     if json_output:
         emit_json(
             {

@@ -8,7 +8,8 @@ that are easy to grep.
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from synapse_cli.core.jsonio import dumps_js
 
@@ -63,7 +64,7 @@ def _rich_table(title: str | None, columns: Sequence[str], cells: list[list[str]
             console.print(_escape(title), style="italic")
         for row in cells:
             console.print(_escape(row[0]), style="bold", soft_wrap=True, crop=False)
-            for column, cell in zip(columns[1:], row[1:]):
+            for column, cell in zip(columns[1:], row[1:], strict=False):
                 if cell:
                     # soft_wrap: rich never breaks the line; the terminal does, if it must.
                     kept = column in whole

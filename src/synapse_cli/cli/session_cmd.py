@@ -7,12 +7,12 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from synapse_cli.core.bridge import write_active_agent
 from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import PATCH_HELP, read_patch
 from synapse_cli.cli.output import emit_json, json_spelling, say, stdout_is_terminal, table
 from synapse_cli.cli.session_ids import MIN_PREFIX, resolve_session_id
+from synapse_cli.core.bridge import write_active_agent
 from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.jsonio import iso_timestamp
@@ -76,19 +76,22 @@ def update(
         if not agent.strip():
             raise InvalidInputError("--agent needs a non-empty agent id")
         updates["active_agent"] = {"id": agent, "activated_at": activated_at, "activation_quality": agent_quality}
-        history = updates.get("history") if isinstance(updates.get("history"), dict) else {}
-        agents = history.get("agents_activated") if isinstance(history.get("agents_activated"), list) else []
+        found = updates.get("history")
+        history: dict[str, Any] = found if isinstance(found, dict) else {}
+        listed = history.get("agents_activated")
+        agents: list[Any] = listed if isinstance(listed, list) else []
         updates["history"] = {**history, "agents_activated": [*agents, agent]}
     if title is not None:
         updates["title"] = title
     if bracket is not None:
-        context = updates.get("context") if isinstance(updates.get("context"), dict) else {}
-        updates["context"] = {**context, "last_bracket": bracket.value}
+        context = updates.get("context")
+        updates["context"] = {**(context if isinstance(context, dict) else {}), "last_bracket": bracket.value}
     config = options.config()
     paths = options.ensure_initialised(config)
     store = options.store(config)
     session_id = resolve_session_id(store.sessions_dir, session_id, creating=True)
     result = store.update(session_id, updates, cwd=paths.root)
+    assert result is not None  # a missing session is created
     if result.set_aside_path:
         typer.echo(f"synapse: warning: {result.set_aside_reason}; moved to {result.set_aside_path}", err=True)
     if agent is not None:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import os
 import time
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any, Callable, Mapping
 
 from synapse_cli.core.errors import ConfigError
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 PROJECT_CONFIG_CANDIDATES = (
     os.path.join(".aios-core", "core-config.yaml"),
@@ -197,33 +199,41 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
+    def _number(self, key: str) -> float:
+        value: float = self.values[key]  # validated when loaded
+        return value
+
+    def _flag(self, key: str) -> bool:
+        value: bool = self.values[key]  # validated when loaded
+        return value
+
     @property
     def stale_ttl_hours(self) -> float:
-        return self.values["synapse.session.staleTTLHours"]
+        return self._number("synapse.session.staleTTLHours")
 
     @property
     def auto_clean(self) -> bool:
-        return self.values["synapse.session.autoClean"]
+        return self._flag("synapse.session.autoClean")
 
     @property
     def cleanup_grace_seconds(self) -> float:
-        return self.values["synapse.session.cleanupGraceMs"] / 1000.0
+        return self._number("synapse.session.cleanupGraceMs") / 1000.0
 
     @property
     def start_cleanup_interval_seconds(self) -> float:
-        return self.values["synapse.session.startCleanupIntervalSeconds"]
+        return self._number("synapse.session.startCleanupIntervalSeconds")
 
     @property
     def temp_max_age_seconds(self) -> float:
-        return self.values["synapse.session.tempMaxAgeSeconds"]
+        return self._number("synapse.session.tempMaxAgeSeconds")
 
     @property
     def lock_timeout(self) -> float:
-        return self.values["synapse.lock.timeoutSeconds"]
+        return self._number("synapse.lock.timeoutSeconds")
 
     @property
     def fsync(self) -> bool:
-        return self.values["synapse.write.fsync"]
+        return self._flag("synapse.write.fsync")
 
     @property
     def log_max_bytes(self) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable
 
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import (
@@ -36,6 +35,11 @@ from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
 from synapse_cli.core.project import ProjectPaths
 from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
 from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SessionStore
+
+TYPE_CHECKING = False  # the core keeps typing off the per-prompt path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 PROBLEM = "problem"
 NOTE = "note"

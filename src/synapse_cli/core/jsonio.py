@@ -17,11 +17,14 @@ pays for it.
 
 from __future__ import annotations
 
+import math
 import os
 import time
+
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 _INFINITY = float("inf")
 _CONSTANTS = {"NaN": float("nan"), "Infinity": _INFINITY, "-Infinity": -_INFINITY}
@@ -52,7 +55,10 @@ try:
     import _json
 
     _encode_string: Callable[[str], str] = _json.encode_basestring
-    _SCANNERS = {False: _json.make_scanner(_ScanContext(_lenient_constant)), True: _json.make_scanner(_ScanContext(_js_constant))}
+    _SCANNERS = {
+        False: _json.make_scanner(_ScanContext(_lenient_constant)),  # type: ignore[arg-type]  # any object with the attributes
+        True: _json.make_scanner(_ScanContext(_js_constant)),  # type: ignore[arg-type]
+    }
 except ImportError:  # an interpreter without the accelerator: the json package's pure-Python code
     import json as _json_package
     from json.encoder import py_encode_basestring as _encode_string
@@ -132,7 +138,7 @@ def js_number(value: float) -> str:
 
 
 def _js_float(value: float) -> str:
-    if value != value or value == _INFINITY or value == -_INFINITY:
+    if not math.isfinite(value):
         return "null"  # JSON.stringify(NaN) and of Infinity
     text = float.__repr__(value)
     if "e" in text:
@@ -161,7 +167,9 @@ def _key_text(key: Any) -> str:
     if isinstance(key, int):
         return _js_int(key)
     if isinstance(key, float):
-        return _js_float(key) if key == key and abs(key) != _INFINITY else ("NaN" if key != key else "Infinity" if key > 0 else "-Infinity")
+        if math.isfinite(key):
+            return _js_float(key)
+        return "NaN" if math.isnan(key) else "Infinity" if key > 0 else "-Infinity"
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
@@ -245,7 +253,7 @@ def dumps_js(obj: Any) -> str:
             stack.append([iter(_object_items(value) if is_object else value), is_object, indent, True, id(value)])
         while stack:
             frame = stack[-1]
-            entry = next(frame[0], _END)
+            entry: Any = next(frame[0], _END)
             if entry is _END:
                 stack.pop()
                 open_ids.discard(frame[4])
@@ -276,7 +284,7 @@ def iso_timestamp(epoch_seconds: float | None = None) -> str:
     """``2026-11-26T15:16:38.911Z`` for now or the given time (what JS ``toISOString()`` gives)."""
     ms = int((time.time() if epoch_seconds is None else epoch_seconds) * 1000)
     seconds, millis = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%03dZ" % millis
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
 def epoch_ms(epoch_seconds: float | None = None) -> int:
@@ -325,7 +333,7 @@ def parse_timestamp(value: Any) -> float | None:
     canonical = _parse_canonical(value)
     if canonical is not None:
         return canonical
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     text = value.strip()
     if text.endswith(("Z", "z")):
@@ -335,7 +343,7 @@ def parse_timestamp(value: Any) -> float | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
         return parsed.timestamp()
     except (OverflowError, OSError, ValueError):

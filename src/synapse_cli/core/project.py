@@ -7,12 +7,13 @@ A project is the folder that holds ``.synapse/``. Only os.path is used here:
 from __future__ import annotations
 
 import os
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Mapping
 
 from synapse_cli.core.atomic import atomic_create
 from synapse_cli.core.folders import ensure_folder, refuse_linked
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 SYNAPSE_DIR_NAME = ".synapse"
 GITIGNORE_TEXT = "# SYNAPSE runtime data (auto-generated)\nsessions/\ncache/\n"

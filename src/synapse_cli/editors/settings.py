@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
@@ -285,7 +286,9 @@ def _updated_handler(old: dict[str, Any], new: dict[str, Any], policy: CommandPo
     return merged
 
 
-def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, policy: CommandPolicy | None = None) -> tuple[list[Any], bool, bool]:
+def _filter_handlers(
+    handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, policy: CommandPolicy | None = None
+) -> tuple[list[Any], bool, bool]:
     """``handlers`` without synapse's, the first of them updated to ``replacement`` if given.
 
     Returns the kept handlers, whether any of synapse's was found, and whether the
@@ -521,7 +524,7 @@ class _InstallLock:
         self.path = path
         self.fd = -1
 
-    def __enter__(self) -> "_InstallLock":
+    def __enter__(self) -> _InstallLock:
         import time
 
         from synapse_cli.core.errors import LockTimeoutError
@@ -529,7 +532,7 @@ class _InstallLock:
 
         folder = os.path.dirname(os.path.abspath(self.path))
         ensure_folder(folder)
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             target = self.path + ".lock"

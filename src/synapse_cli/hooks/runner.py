@@ -31,7 +31,8 @@ _TRUTHY = ("1", "true", "yes", "on")
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
-    from typing import Any, Callable, Mapping
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
     from synapse_cli.core.config import Config
     from synapse_cli.core.sessions.store import SessionStore, UpdateResult

@@ -24,6 +24,8 @@ from synapse_cli.selftest.runner import (
 )
 
 if TYPE_CHECKING:
+    import subprocess
+
     from synapse_cli.selftest.runner import SelfTest
 
 
@@ -32,7 +34,7 @@ def _tail(data: bytes, limit: int = 300) -> str:
     return text[-limit:] if text else "(nothing)"
 
 
-def _ran(result, what: str) -> None:
+def _ran(result: subprocess.CompletedProcess[bytes], what: str) -> None:
     """A command of synapse's CLI exited 0."""
     expect(result.returncode == 0, f"`{what}` exited {result.returncode}: {_tail(result.stderr)}")
 

@@ -156,7 +156,8 @@ class SelfTest:
 
     def read_session(self, session_id: str) -> dict[str, Any]:
         with open(self.session_file(session_id), "rb") as handle:
-            return json.loads(handle.read())
+            session: dict[str, Any] = json.loads(handle.read())
+        return session
 
     def plant_stale_session(self) -> str:
         """A session last active 30 days ago, as an abandoned one looks."""

@@ -19,16 +19,16 @@ from __future__ import annotations
 import os
 import time
 
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from synapse_cli.core.sessions.store import SessionStore
-
 from synapse_cli.core import log
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import LockTimeoutError, StateFileAccessError
 from synapse_cli.core.jsonio import loads_text, parse_timestamp, read_bytes_nofollow
 from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
 from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from synapse_cli.core.sessions.store import SessionStore
 
 _REGULAR_FILE = 0o100000
 _FILE_TYPE_MASK = 0o170000

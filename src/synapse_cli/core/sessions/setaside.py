@@ -19,7 +19,7 @@ SET_ASIDE_MARKER = ".corrupt-"
 def set_aside_name(path: str, now: float | None = None) -> str:
     """A free name for the set-aside copy of ``path``: ``<path>.corrupt-<time>[-N]``."""
     now = time.time() if now is None else now
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
     candidate = f"{path}{SET_ASIDE_MARKER}{stamp}"
     suffix = 1
     while os.path.lexists(candidate):

@@ -13,11 +13,6 @@ Storage only: load, create, update, list, delete. Removing stale sessions is
 from __future__ import annotations
 
 import os
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any
-
-    from synapse_cli.core.sessions.cleanup import CleanupResult
 
 from synapse_cli.core.atomic import atomic_write, fsync_dir
 from synapse_cli.core.errors import (
@@ -31,6 +26,12 @@ from synapse_cli.core.errors import (
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, read_bytes_nofollow
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from synapse_cli.core.sessions.cleanup import CleanupResult
 
 SCHEMA_VERSION = "2.0"
 SESSION_SUFFIX = ".json"
@@ -185,8 +186,8 @@ def merge_update(session: dict[str, Any], updates: dict[str, Any]) -> None:
                     history[sub_key] = new
             session["history"] = history
         elif key in ("overrides", "context") and isinstance(value, dict):
-            base = session.get(key) if isinstance(session.get(key), dict) else {}
-            session[key] = {**base, **value}
+            current = session.get(key)
+            session[key] = {**(current if isinstance(current, dict) else {}), **value}
         else:
             session[key] = value
 
@@ -393,9 +394,9 @@ class SessionStore:
                 session["prompt_count"] = session.get("prompt_count", 0) + 1
             session["last_activity"] = iso_timestamp()
             if track_bracket:
-                context = session.get("context") if isinstance(session.get("context"), dict) else {}
+                context = session.get("context")
                 # As the framework's hook: the bracket of the count loaded, before this prompt is counted.
-                session["context"] = {**context, "last_bracket": bracket_for(previous)}
+                session["context"] = {**(context if isinstance(context, dict) else {}), "last_bracket": bracket_for(previous)}
             self._write(path, session)
             return UpdateResult(session, created, previous, aside, reason)
         finally:
