@@ -10,7 +10,8 @@ running one command loads one module; ``--help`` at the top loads them all.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import typer
 
@@ -31,6 +32,7 @@ def build(name: str) -> Any:
     """The click command for ``name``, built from its module."""
     module_name, attribute = COMMANDS[name]
     target = getattr(importlib.import_module(module_name), attribute)
+    command: Any
     if isinstance(target, typer.Typer):
         command = typer.main.get_group(target)  # a group even with one command (`config show`)
     else:
@@ -44,7 +46,7 @@ def build(name: str) -> Any:
 class LazyCommands(dict):
     """A group's ``commands`` mapping whose values are built on first access (click reads it as a dict)."""
 
-    def __init__(self, loaders: dict[str, Callable[[], Any]], loaded: dict[str, Any] | None = None):
+    def __init__(self, loaders: dict[str, Callable[[], Any]], loaded: Mapping[str, Any] | None = None):
         super().__init__(loaded or {})
         self._loaders = loaders
 
@@ -79,5 +81,9 @@ class LazyCommands(dict):
         return [(name, self[name]) for name in self]
 
 
-def lazy_commands(existing: dict[str, Any]) -> LazyCommands:
-    return LazyCommands({name: (lambda name=name: build(name)) for name in COMMANDS}, existing)
+def lazy_commands(existing: Mapping[str, Any]) -> LazyCommands:
+    return LazyCommands({name: _loader(name) for name in COMMANDS}, existing)
+
+
+def _loader(name: str) -> Callable[[], Any]:
+    return lambda: build(name)
