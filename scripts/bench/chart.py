@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from .stats import percentile
 
-WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 820, 210, 40, 100, 62, 62
+WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 820, 210, 40, 100, 62, 78
 COLORS = {"floor_sh": "#7f7f7f", "steady_sh": "#1f77b4", "first1k": "#2ca02c", "first10k": "#d62728",
           "compare": "#9467bd"}
 
@@ -92,8 +92,8 @@ def render_svg(rows: list[tuple[str, tuple[str, str], list[float]]], reference: 
         out += _row(key, label, samples, TOP + ROW * i + ROW / 2 - 6, x)
     beyond = sum(1 for v in every if v > hi)
     if beyond:
-        out.append(f'<text x="{WIDTH - RIGHT:.1f}" y="{axis_y + 16:.1f}" text-anchor="end" class="tick">'
-                   f"{beyond} runs beyond {hi:.0f} ms drawn at the edge</text>")
+        out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{axis_y + 52:.1f}" text-anchor="middle" class="tick">'
+                   f"({beyond} runs beyond {hi:.0f} ms are drawn at the right edge)</text>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -105,8 +105,11 @@ def write_chart(res: dict, path: Path) -> Path:
     else:
         reference = (settings["reference_ms"], settings["reference_label"])
     title = f"synapse hook latency — {hook['iterations']} interleaved runs each"
+    load = (res.get("load") or {}).get("1. hook latency", {})
+    loadavg = max(load.get(side, {}).get("loadavg1", 0) for side in ("before", "after")) if load else None
     subtitle = (f"{machine['cpu_model']}, {machine['cores']} cores, Python {machine['python']}, "
-                f"{machine['date']}, commit {machine['git_commit']}" + (" (--quick)" if settings["quick"] else ""))
+                f"{machine['date']}, commit {machine['git_commit']}"
+                + (f", load average {loadavg:g}" if loadavg is not None else "") + (" (--quick)" if settings["quick"] else ""))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_svg(chart_rows(res), reference, title, subtitle))
     return path

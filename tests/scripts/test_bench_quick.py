@@ -71,7 +71,7 @@ def test_bench_quick_runs_every_section_and_writes_json_and_chart(tmp_path: Path
     assert data["machine"]["cpu_model"] and data["machine"]["python"]
     assert data["machine"]["child_dont_write_bytecode"] is False
     hook = data["hook"]
-    assert "hook prompt-submit" in hook["registered_command"]
+    assert hook["registered_command"].endswith("synapse-hook' prompt-submit")  # the launcher hook install writes
     variants = hook["variants"]
     assert {"floor", "floor_sh", "json_floor", "steady", "steady_sh", "first0", "first1k", "first10k",
             "compare"} <= variants.keys()

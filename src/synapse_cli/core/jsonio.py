@@ -72,8 +72,9 @@ _MAX_ARRAY_INDEX = 2**32 - 2  # JavaScript orders keys "0".."4294967294" first
 
 
 def _where(text: str, pos: int) -> str:
-    line_start = text.rfind("\n", 0, pos)
-    return f"line {text.count(chr(10), 0, pos) + 1} column {pos - line_start} (char {pos})"
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    return f"line {line} column {column} (char {pos})"
 
 
 def loads(text: str, js: bool = False) -> Any:
