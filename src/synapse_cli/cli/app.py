@@ -56,10 +56,22 @@ def _report_failure(message: str) -> None:
 
 
 class SynapseGroup(TyperGroup):
-    """The top-level group; its ``main`` is the only place exceptions become exit codes."""
+    """The top-level group; its ``main`` is the only place exceptions become exit codes.
+
+    Its commands are built when first asked for (``synapse_cli.cli.lazy``), and global
+    options written after the command are moved before it (``synapse_cli.cli.argv``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from synapse_cli.cli.lazy import lazy_commands
+
+        self.commands = lazy_commands(self.commands)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:  # type: ignore[override]
-        args = list(sys.argv[1:] if args is None else args)
+        from synapse_cli.cli.argv import hoist_global_options
+
+        args = hoist_global_options(self, list(sys.argv[1:] if args is None else args))
         try:
             result = super().main(args=args, prog_name=prog_name or "synapse", complete_var=complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) and not isinstance(result, bool) else EXIT_OK
@@ -121,22 +133,6 @@ def main_options(
     # The core's own diagnostics reach stderr only with --debug: an expected failure
     # is reported as exactly one line, ``synapse: <what went wrong>`` (see main()).
     log.configure(debug=debug)
-
-
-def _register() -> None:
-    from synapse_cli.cli import config_cmd, doctor_cmd, hook_cmd, init_cmd, metrics_cmd, selftest_cmd, session_cmd, state_cmd
-
-    app.command("init")(init_cmd.init)
-    app.command("doctor")(doctor_cmd.doctor)
-    app.command("selftest")(selftest_cmd.selftest)
-    app.add_typer(hook_cmd.app, name="hook")
-    app.add_typer(session_cmd.app, name="session")
-    app.add_typer(state_cmd.app, name="state")
-    app.add_typer(metrics_cmd.app, name="metrics")
-    app.add_typer(config_cmd.app, name="config")
-
-
-_register()
 
 
 def run(argv: list[str]) -> int:

@@ -10,7 +10,7 @@ from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say, table
 from synapse_cli.core.config import SETTINGS
 
-app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
+app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True, add_completion=False)
 
 
 @app.command("show")

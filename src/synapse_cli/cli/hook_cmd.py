@@ -23,6 +23,7 @@ app = typer.Typer(
     # Not no_args_is_help: Typer prints that help on stdout, which an editor would inject
     # into the model's context. A bare `synapse hook` is a usage error, logged silently.
     no_args_is_help=False,
+    add_completion=False,
 )
 
 

@@ -17,7 +17,7 @@ from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.jsonio import iso_timestamp
 
-app = typer.Typer(help="Inspect, update and clean the session files in .synapse/sessions/.", no_args_is_help=True)
+app = typer.Typer(help="Inspect, update and clean the session files in .synapse/sessions/.", no_args_is_help=True, add_completion=False)
 
 
 class Quality(str, enum.Enum):

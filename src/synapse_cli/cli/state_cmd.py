@@ -12,7 +12,7 @@ from synapse_cli.cli.output import emit_json, json_spelling, say, table
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.state import read_state, state_path, update_state
 
-app = typer.Typer(help="Read and update .aios/session-state.json (the context-detector state).", no_args_is_help=True)
+app = typer.Typer(help="Read and update .aios/session-state.json (the context-detector state).", no_args_is_help=True, add_completion=False)
 
 
 @app.command("update")
