@@ -251,6 +251,60 @@ class Torture:
                        and not stale_left and failed_workers == 0)
         return stats
 
+    # -- cleanups at their most eager beside concurrent hooks ----------------------
+    EAGER_ENV = {"SYNAPSE_TEMP_MAX_AGE_SECONDS": "0", "SYNAPSE_CLEANUP_GRACE_MS": "0",
+                 "SYNAPSE_START_CLEANUP_INTERVAL_SECONDS": "0", "SYNAPSE_AUTO_CLEAN": "true"}
+
+    def eager_cleanup(self, procs: int, prompts: int) -> dict:
+        """Every cleanup at its most eager setting (temp files swept at age 0, session-start
+        cleaning every time, a first prompt in every other hook run) while hooks write: a
+        write in progress must never be swept, so no prompt may be lost."""
+        root = self.new_project("eager")
+        sessions = root / ".synapse" / "sessions"
+        env = dict(self.env, **self.EAGER_ENV)
+        worker = (
+            "import json,subprocess,sys\n"
+            "syn, root, shared, own, n, w = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]\n"
+            "for i in range(n):\n"
+            "    for sid in (shared, own, f'first-{w}-{i}'):\n"
+            "        p = json.dumps({'session_id': sid, 'cwd': root, 'prompt': 'eager'}).encode()\n"
+            "        r = subprocess.run([syn, 'hook', 'prompt-submit'], input=p, capture_output=True)\n"
+            "        assert r.returncode == 0 and r.stdout == b'', r\n"
+        )
+        started = time.perf_counter()
+        workers = [
+            subprocess.Popen([sys.executable, "-c", worker, self.synapse, str(root), SESSION, f"own-{w}", str(prompts), str(w)], env=env)
+            for w in range(procs)
+        ]
+        cleaner_runs = 0
+        start_payload = self.payload(root, "eager-starter")
+        while True:  # at least once, then for as long as any worker runs
+            self.run(["--project-dir", str(root), "session", "clean"], check=True, env=env)
+            self.run(["hook", "session-start"], stdin=start_payload, env=env)
+            cleaner_runs += 2
+            if all(w.poll() is not None for w in workers):
+                break
+        failed_workers = sum(1 for w in workers if w.wait() != 0)
+        elapsed = time.perf_counter() - started
+        log = root / ".synapse" / "cache" / "synapse.log"
+        log_text = log.read_text(errors="replace") if log.exists() else ""
+        lost = sum(1 for line in log_text.splitlines() if "not updated" in line or "rename failed" in line)
+        shared = self.prompt_count(sessions / f"{SESSION}.json")
+        own_counts = [self.prompt_count(sessions / f"own-{w}.json") for w in range(procs)]
+        firsts = [self.prompt_count(sessions / f"first-{w}-{i}.json") for w in range(procs) for i in range(prompts)]
+        damaged = [p.name for p in sessions.glob("*.json") if not self.parses(p)]
+        stats = {
+            "processes": procs, "prompts_each": prompts * 3, "hook_runs": procs * prompts * 3, "seconds": round(elapsed, 2),
+            "settings": ", ".join(f"{k}={v}" for k, v in self.EAGER_ENV.items()),
+            "cleanup_runs": cleaner_runs, "shared_prompt_count": shared, "shared_expected": procs * prompts,
+            "own_sessions_exact": sum(1 for c in own_counts if c == prompts), "own_sessions": procs,
+            "first_prompts_recorded": sum(1 for c in firsts if c == 1), "first_prompts": len(firsts),
+            "prompts_lost_in_log": lost, "damaged_files": len(damaged), "failed_workers": failed_workers,
+        }
+        stats["ok"] = (shared == procs * prompts and stats["own_sessions_exact"] == procs and lost == 0 and not damaged
+                       and stats["first_prompts_recorded"] == len(firsts) and failed_workers == 0)
+        return stats
+
     # -- disk full ---------------------------------------------------------------
     def disk_full(self) -> dict:
         mount = self.workdir / "tiny-fs"
@@ -344,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=1000, help="SIGKILLs in the kill storm (default 1000)")
     parser.add_argument("--soak-procs", type=int, default=8, help="processes in the concurrency soak (default 8)")
     parser.add_argument("--soak-prompts", type=int, default=50, help="prompts per process and session (default 50)")
-    parser.add_argument("--skip", action="append", default=[], choices=("kill", "soak", "disk"), help="skip a section")
+    parser.add_argument("--skip", action="append", default=[], choices=("kill", "soak", "eager", "disk"), help="skip a section")
     parser.add_argument("--synapse", default=default_synapse(), help="the synapse executable to torture")
     parser.add_argument("--seed", type=int, default=None, help="random seed (printed, for replaying a run)")
     parser.add_argument("--json", dest="json_file", help="write the raw results to this file")
@@ -358,20 +412,22 @@ def main(argv: list[str] | None = None) -> int:
             results["kill_storm"] = torture.kill_storm(options.kills)
         if "soak" not in options.skip:
             results["soak"] = torture.soak(options.soak_procs, options.soak_prompts)
+        if "eager" not in options.skip:
+            results["eager_cleanup"] = torture.eager_cleanup(options.soak_procs, max(1, options.soak_prompts // 2))
         if "disk" not in options.skip:
             results["disk_full"] = torture.disk_full()
         results["seconds"] = round(time.perf_counter() - started, 1)
     print(render(results))
     if options.json_file:
         Path(options.json_file).write_text(json.dumps(results, indent=2) + "\n")
-    sections = [results[k] for k in ("kill_storm", "soak", "disk_full") if k in results]
+    sections = [results[k] for k in ("kill_storm", "soak", "eager_cleanup", "disk_full") if k in results]
     return 0 if all(s.get("ok") for s in sections) else 1
 
 
 def render(results: dict) -> str:
     lines = [f"synapse torture run — {results['date']} — {results['machine']} — seed {results['seed']}", ""]
     lines += ["| section | figure | value |", "|---|---|---|"]
-    for section in ("kill_storm", "soak", "disk_full"):
+    for section in ("kill_storm", "soak", "eager_cleanup", "disk_full"):
         data = results.get(section)
         if not data:
             continue
@@ -381,7 +437,7 @@ def render(results: dict) -> str:
                     lines.append(f"| {section} | {row['writer']} | exit {row['exit']} (expected {row['expected_exit']}): {row['message']} |")
                 continue
             lines.append(f"| {section} | {key} | {value} |")
-    verdicts = [f"{s}: {'PASS' if results[s].get('ok') else 'FAIL'}" for s in ("kill_storm", "soak", "disk_full") if s in results]
+    verdicts = [f"{s}: {'PASS' if results[s].get('ok') else 'FAIL'}" for s in ("kill_storm", "soak", "eager_cleanup", "disk_full") if s in results]
     lines += ["", " · ".join(verdicts) + f" · {results['seconds']} s"]
     return "\n".join(lines)
 

@@ -280,6 +280,92 @@ def fresh_session_counted(ctx: Ctx) -> None:
     assert fresh["schema_version"] == "2.0" and fresh["prompt_count"] == 1 and fresh["uuid"] == "s1"
 
 
+
+# -- content a repository can carry (issue 10) ----------------------------------------------------
+
+ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)
+) + "synapse:\n  session: *a8\n"
+
+
+def fifo_beside_session(ctx: Ctx) -> None:
+    os.mkfifo(ctx.path(S1 + ".lock"))
+
+
+def fifo_as_lock_file(ctx: Ctx) -> None:
+    from tests.support.sessions import session_lock_path
+
+    os.mkfifo(session_lock_path(ctx.sessions, "s1"))
+
+
+def alias_bomb_config(ctx: Ctx) -> None:
+    ctx.path(CONFIG).parent.mkdir(exist_ok=True)
+    ctx.path(CONFIG).write_text(ALIAS_BOMB)
+
+
+def fifo_config(ctx: Ctx) -> None:
+    ctx.path(CONFIG).parent.mkdir(exist_ok=True)
+    os.mkfifo(ctx.path(CONFIG))
+
+
+def linked_folder(rel: str) -> Callable[[Ctx], None]:
+    def setup(ctx: Ctx) -> None:
+        import shutil
+
+        folder = ctx.path(rel)
+        target = ctx.path(f"outside/{folder.name.lstrip('.')}-target")
+        if folder.exists():
+            shutil.move(str(folder), str(target))
+        else:
+            target.mkdir()
+        folder.symlink_to(target, target_is_directory=True)
+
+    return setup
+
+
+def dangling_settings_link(ctx: Ctx) -> None:
+    (ctx.project / ".claude").mkdir()
+    (ctx.project / ".claude" / "settings.json").symlink_to(ctx.path("outside/nowhere/settings.json"))
+
+
+def uncountable_session(ctx: Ctx) -> None:
+    ctx.path(S1).write_text('{"uuid": "s1", "schema_version": "2.0", "prompt_count": ' + "9" * 311 + "}")
+
+
+def repository_content_rows() -> list[Row]:
+    """One row per kind of hostile content a repository can commit (issue 10)."""
+    counted = {"may_change": (S1,), "intact": "every other file"}
+    return [
+        hook_row("hook-repo-fifo-beside-session", "a FIFO named `s1.json.lock` (an old lock's name) committed", run_hook(payload()),
+                 setup=fifo_beside_session, behaviour="never opened: the prompt is counted at once", max_seconds=3.0, **counted),
+        hook_row("hook-repo-fifo-lock-file", "a FIFO committed as `s1.json`'s lock file in `.synapse/cache/locks/`", run_hook(payload()),
+                 ("not a regular file", "session not updated"), setup=fifo_as_lock_file,
+                 behaviour="refused at once, never waited on; `doctor --fix` removes it", intact=SESSION_INTACT, max_seconds=3.0),
+        hook_row("hook-repo-yaml-alias-bomb", "a 349-byte YAML alias bomb as the project config", run_hook(payload()),
+                 ("aliases are expanded", "using the defaults"), setup=alias_bomb_config,
+                 behaviour="refused before it is built; defaults used, the prompt counted", max_seconds=3.0, **counted),
+        hook_row("hook-repo-config-fifo", "the project config a FIFO", run_hook(payload()),
+                 setup=fifo_config, behaviour="not a regular file: never opened; defaults used, the prompt counted", max_seconds=3.0, **counted),
+        hook_row("hook-repo-cwd-640kb", "a 640 KB `cwd` in the event", run_hook(payload(cwd="/a" * 320_000)),
+                 behaviour="longer than PATH_MAX: not searched (the project is found from the hook's own folder)", max_seconds=3.0, **counted),
+        hook_row("hook-repo-uncountable-session", "`prompt_count` of 311 digits in `s1.json`", run_hook(payload()),
+                 ("more than JavaScript can count", "started afresh"), setup=uncountable_session,
+                 behaviour="loads but could never be written: moved aside, a fresh session counts the prompt",
+                 intact=MOVED + "; every other file", set_aside=S1, may_change=(S1,), check=fresh_session_counted),
+        cmd_row("metrics-persist-linked-metrics", "`.synapse/metrics` a symlink to a folder outside", "metrics persist",
+                run_command("metrics", "persist", "-", stdin=b'{"agentId": "qa"}'), 1, "symlink",
+                setup=linked_folder("project/.synapse/metrics"), intact="every file; nothing written through the link"),
+        cmd_row("state-update-linked-aios", "`.aios` a symlink to a folder outside", "state update",
+                run_command("state", "update", "--command", "x"), 1, "symlink",
+                setup=linked_folder("project/.aios"), intact="every file; nothing written through the link (the lock is not there)"),
+        cmd_row("hook-install-dangling-settings-link", "`.claude/settings.json` a dangling symlink", "hook install",
+                run_command("hook", "install"), 1, ("a symlink to", "does not exist"),
+                setup=dangling_settings_link, intact="every file; the link's target is not created"),
+        cmd_row("session-list-config-dev-zero", "`SYNAPSE_CONFIG=/dev/zero`", "session list",
+                run_command("session", "list", env={"SYNAPSE_CONFIG": "/dev/zero"}), 1, "not a regular file",
+                behaviour="refused at once, never read", max_seconds=5.0),
+    ]
+
 # -- the rows ----------------------------------------------------------------------------------
 
 
@@ -302,7 +388,7 @@ class Row:
 
     @property
     def is_hook(self) -> bool:
-        return self.command.startswith("hook")
+        return self.command.startswith("hook") and self.command not in ("hook install", "hook uninstall")
 
     def doc_behaviour(self) -> str:
         said = " … ".join(f"`{m}`" for m in self.message)
@@ -445,6 +531,10 @@ def build_rows() -> list[Row]:
     add(cmd_row("session-update-lock-held", "the lock of `s1.json` flocked by another process", "session update",
                 run_command("session", "update", "s1", env=LOCK_TIMEOUT_ENV), 1, ("timed out after 0.3 s waiting for the lock", ".synapse/cache/locks/"),
                 setup=hold_lock, intact=SESSION_INTACT, max_seconds=5.0))
+
+    # content a repository can carry
+    for row in repository_content_rows():
+        add(row)
 
     # --patch
     add(cmd_row("session-update-patch-not-json", "`--patch '{title: x'`", "session update", run_command("session", "update", "s1", "--patch", "{title: x"),

@@ -450,3 +450,33 @@ def test_failed_move_aside_leaves_no_extra_copy(project: Path) -> None:
         assert_silent_success(hook(claude_payload(cwd=str(project)), cwd=project, prefix=prefix, timeout=60))
     assert list(path.parent.glob(f"{SID}.json.corrupt-*")) == []
     assert path.read_text() == "{ corrupt"
+
+
+# -- the hook's worst case is bounded ---------------------------------------------------------------
+
+
+def test_hook_waits_at_most_two_seconds_for_its_cleanup(project: Path) -> None:
+    """cleanupGraceMs at its 5 s maximum and a cleanup slowed to 4 s per removal: the hook gives up on it after 2 s.
+
+    Timed from the hook's own log (its record of the prompt, then its note that the cleanup is
+    still running at exit): under strace a process cannot exit while a thread sits in a delayed call.
+    """
+    from datetime import datetime
+
+    from tests.support.faults import strace_prefix
+    from tests.support.sessions import write_session
+
+    for i in range(3):
+        write_session(project, f"old{i}", age_hours=400)
+    prefix = strace_prefix("-e", "trace=unlink,unlinkat", "-e", "inject=unlink,unlinkat:delay_enter=4000000")
+    env = {"SYNAPSE_CLEANUP_GRACE_MS": "5000", "SYNAPSE_DEBUG": "1"}
+    result = hook(claude_payload(cwd=str(project)), cwd=project, prefix=prefix, env=env, timeout=60)
+    assert result.returncode == 0 and result.stdout == b""  # stderr: the debug log, and strace's notes
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+
+    def when(needle: str) -> float:
+        [line] = [line for line in log_text(project).splitlines() if needle in line]
+        return datetime.strptime(line.split()[0], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+
+    waited = when("still running at exit") - when("recorded in")
+    assert 1.5 <= waited < 2.8, f"the hook waited {waited:.1f} s for its cleanup"

@@ -1,4 +1,4 @@
-"""A short run of ``scripts/torture.py`` (kill storm, concurrency soak, disk full) against the installed synapse."""
+"""A short run of ``scripts/torture.py`` (kill storm, concurrency soak, eager cleanups, disk full) against the installed synapse."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ def test_quick_torture_run_keeps_every_invariant(tmp_path):
     assert soak["cleanup_runs"] >= 1
     assert soak["ok"] is True
 
+    eager = data["eager_cleanup"]  # cleanups at their most eager beside the hooks: nothing lost
+    assert eager["shared_prompt_count"] == eager["shared_expected"] == 20, report
+    assert eager["prompts_lost_in_log"] == 0 and eager["damaged_files"] == 0 and eager["failed_workers"] == 0, report
+    assert eager["first_prompts_recorded"] == eager["first_prompts"] and eager["ok"] is True
+
     disk = data["disk_full"]
     if disk.get("skipped"):
         pytest.fail(f"the disk-full section could not run here: {disk['method']}")
@@ -51,4 +56,4 @@ def test_quick_torture_run_keeps_every_invariant(tmp_path):
     ]
     assert all("No space left on device" in w["message"] for w in disk["writers"] if w["exit"] == 1), disk["writers"]
     assert disk["ok"] is True
-    assert "kill_storm: PASS · soak: PASS · disk_full: PASS" in result.stdout.decode()
+    assert "kill_storm: PASS · soak: PASS · eager_cleanup: PASS · disk_full: PASS" in result.stdout.decode()
