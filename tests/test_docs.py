@@ -55,11 +55,17 @@ def test_readme_documents_every_command() -> None:
 
 
 def test_ci_runs_the_readme_test_command_in_a_fresh_venv() -> None:
-    """.ci/run builds a fresh virtual environment, installs from pyproject.toml and runs the README's test command."""
+    """.ci/run builds a fresh .ci/.venv (never the developer's .venv), installs '.[dev]' from pyproject.toml,
+    runs ruff and mypy, then the README's test command with that venv's python, and exits with pytest's status."""
     ci = (REPO_ROOT / ".ci" / "run").read_text()
     test_command = re.search(r"## Run the tests\s+```sh\n(.+?)\n```", README, re.S).group(1).strip()
-    assert "python3 -m venv .venv" in ci and "rm -rf .venv" in ci
+    assert test_command == ".venv/bin/python -m pytest"
+    assert "venv=.ci/.venv" in ci and 'rm -rf "$venv"' in ci and 'python3 -m venv "$venv"' in ci
+    assert "rm -rf .venv" not in ci
     assert "pip install --quiet '.[dev]'" in ci
-    assert ci.strip().splitlines()[-1] == test_command
+    ruff, mypy, pytest_run = (ci.index(step) for step in ('"$venv/bin/ruff" check', '"$venv/bin/mypy"', '"$venv/bin/python" -m pytest'))
+    assert ruff < mypy < pytest_run
+    assert ci.strip().splitlines()[-1] == 'exit "$status"'
+    assert "/.ci/.venv/" in (REPO_ROOT / ".gitignore").read_text().splitlines()
     setup = re.search(r"## Set up.*?```sh\n(.+?)\n```", README, re.S).group(1).strip()
     assert setup == "python3 -m venv .venv && .venv/bin/pip install '.[dev]'"

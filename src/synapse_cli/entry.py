@@ -1,11 +1,15 @@
 """The ``synapse`` console script.
 
 ``synapse hook prompt-submit`` runs on every prompt (and ``session-start`` and
-``session-end`` within an editor's small time budget), so hooks are dispatched here
-straight to ``synapse_cli.hooks.runner`` without building the Typer application (Typer and
-what it pulls in cost 60-200 ms against about 11 ms for a bare interpreter). Any
-other command line, including ``hook prompt-submit --help`` or an option this fast
-path does not know, goes through Typer.
+``session-end`` within an editor's small time budget), so every editor hook command
+line, ``synapse [global options] hook <event> ...``, is handled here and handed to
+``synapse_cli.hooks.runner`` without building the Typer application (Typer and what
+it pulls in cost 60-200 ms against about 11 ms for a bare interpreter). That
+includes command lines with mistakes in them (an unknown option, a missing value, an
+unknown event): the mistake is logged to the project's log, the exit code is 0 and
+the agent still gets its answer, because a hook that failed would cost the user the
+prompt. Only ``--help``/``-h`` and ``hook install``/``hook uninstall`` under ``hook``,
+and every other command, go to Typer (``synapse_cli.cli.app``).
 """
 
 from __future__ import annotations
@@ -13,49 +17,92 @@ from __future__ import annotations
 import os
 import sys
 
-_HOOK_COMMANDS = ("prompt-submit", "session-start", "session-end")
-_VALUE_OPTIONS = {"--project-dir": "project_dir", "--config": "config_path"}
-_HOOK_VALUE_OPTIONS = {**_VALUE_OPTIONS, "--agent": "agent"}
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
+
+HOOK_EVENTS = ("prompt-submit", "session-start", "session-end")
+_HOOK_MANAGEMENT_COMMANDS = ("install", "uninstall")
+_GLOBAL_VALUE_OPTIONS = {"--project-dir": "project_dir", "--config": "config_path"}
+_HOOK_VALUE_OPTIONS = {**_GLOBAL_VALUE_OPTIONS, "--agent": "agent"}
+# Global options only Typer can answer: help, the version, shell completion.
+_TYPER_ONLY_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
 
 
-def _take_options(tokens: list[str], known: dict[str, str], options: dict) -> int | None:
-    """Read leading options into ``options``; return where they end, or None for one the fast path does not know."""
-    index = 0
-    while index < len(tokens) and tokens[index].startswith("-"):
-        token = tokens[index]
-        name, equals, value = token.partition("=")
-        if token == "--debug":
-            options["debug"] = True
-            index += 1
-        elif name in known and equals:
-            options[known[name]] = value
-            index += 1
-        elif token in known and index + 1 < len(tokens):
-            options[known[token]] = tokens[index + 1]
-            index += 2
-        else:
-            return None
-    return index
+def _take_option(tokens: list[str], index: int, known: dict[str, str], call: dict[str, Any]) -> int:
+    """Read the option at ``tokens[index]`` into ``call``; return the index after it.
 
-
-def _fast_hook_call(argv: list[str]) -> dict | None:
-    """The keyword arguments of a plain hook invocation, or None to go through Typer.
-
-    ``[--project-dir P] [--config F] [--debug] hook NAME [--agent A] [--project-dir P]
-    [--config F] [--debug]``; anything else (``--help`` included) goes through Typer.
+    A mistake is added to ``call["problems"]`` in the words Typer would use.
     """
-    options: dict = {}
-    index = _take_options(argv, _VALUE_OPTIONS, options)
-    if index is None or argv[index : index + 1] != ["hook"] or index + 1 >= len(argv):
+    token = tokens[index]
+    name, equals, value = token.partition("=")
+    if name == "--debug":
+        if equals:
+            call["problems"].append("Option '--debug' does not take a value.")
+        else:
+            call["debug"] = True
+    elif name in known and equals:
+        call[known[name]] = value
+    elif name in known and index + 1 < len(tokens):
+        call[known[name]] = tokens[index + 1]
+        return index + 2
+    elif name in known:
+        call["problems"].append(f"Option '{name}' requires an argument.")
+    else:
+        call["problems"].append(f"No such option: {name}")
+    return index + 1
+
+
+def hook_call(argv: list[str]) -> dict[str, Any] | None:
+    """The keyword arguments of ``run_hook`` for an editor's hook command line, or None for Typer.
+
+    ``[--project-dir P] [--config F] [--debug] hook EVENT [--agent A] [--project-dir P]
+    [--config F] [--debug]``; anything else after ``hook`` (but ``--help``, ``install``
+    and ``uninstall``) is a mistake listed in ``problems``.
+    """
+    call: dict[str, Any] = {"problems": []}
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        if argv[index].partition("=")[0] in _TYPER_ONLY_OPTIONS:
+            return None
+        index = _take_option(argv, index, _GLOBAL_VALUE_OPTIONS, call)
+    if argv[index : index + 1] != ["hook"]:
         return None
-    name = argv[index + 1]
-    if name not in _HOOK_COMMANDS:
+    rest = argv[index + 1 :]
+    if rest[:1] and rest[0] in _HOOK_MANAGEMENT_COMMANDS or any(token in ("--help", "-h") for token in rest):
         return None
-    rest = argv[index + 2 :]
-    if _take_options(rest, _HOOK_VALUE_OPTIONS, options) != len(rest):
-        return None
-    options["name"] = name
-    return options
+    words: list[str] = []
+    index = 0
+    while index < len(rest):
+        if rest[index].startswith("-") and rest[index] != "-":
+            index = _take_option(rest, index, _HOOK_VALUE_OPTIONS, call)
+        else:
+            words.append(rest[index])
+            index += 1
+    call["name"] = words[0] if words else ""
+    if not words:
+        call["problems"].append("Missing command.")
+    elif words[0] not in HOOK_EVENTS:
+        call["problems"].append(f"No such command '{words[0]}'.")
+    elif len(words) > 1:
+        call["problems"].append(f"Got unexpected extra argument{'s' if len(words) > 2 else ''} ({' '.join(words[1:])})")
+    call["problems"] = tuple(call["problems"])
+    return call
+
+
+def run_hook_call(call: dict[str, Any], stdin_fd: int = 0) -> tuple[int, str]:
+    """Run the hook ``hook_call`` described; ``(0, the agent's answer)`` whatever happens."""
+    try:
+        from synapse_cli.hooks.runner import run_hook
+
+        return run_hook(stdin_fd=stdin_fd, **call)
+    except Exception:  # run_hook never raises; this is the last guard of the prompt
+        try:
+            from synapse_cli.hooks.agents import go_on_answer
+
+            return 0, go_on_answer(call.get("agent"))
+        except Exception:
+            return 0, ""
 
 
 def _finish(code: int, output: str) -> None:
@@ -74,11 +121,9 @@ def _finish(code: int, output: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
-    hook_call = _fast_hook_call(args)
-    if hook_call is not None:
-        from synapse_cli.hooks.runner import run_hook
-
-        _finish(*run_hook(hook_call.pop("name"), **hook_call))
+    call = hook_call(args)
+    if call is not None:
+        _finish(*run_hook_call(call))
     from synapse_cli.cli.app import run
 
     sys.exit(run(args))

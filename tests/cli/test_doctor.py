@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.files import age, read_json, register_hook, tree
+from tests.support.files import age, installed_hook_command, read_json, register_hook, tree
 from tests.support.paths import SID
 from tests.support.run import run_synapse
 from tests.support.sessions import HOUR, session_data, session_path, write_session
@@ -523,7 +523,7 @@ def test_a_hook_registered_for_another_editor_removes_the_note(cli, project):
     """A synapse prompt hook in Cursor's hooks.json counts as registered: no hook note."""
     path = project / ".cursor" / "hooks.json"
     path.parent.mkdir()
-    path.write_text('{"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "synapse hook prompt-submit --agent cursor"}]}}')
+    path.write_text(json.dumps({"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": installed_hook_command("cursor")}]}}))
     result = cli(project, "doctor", "--json")
     assert [f for f in json.loads(result.stdout)["findings"] if f["check"] == "hook"] == []
 

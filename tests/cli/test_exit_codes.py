@@ -12,6 +12,7 @@ import pytest
 from synapse_cli.core.sessions.store import SessionStore
 from tests.support.output import one_error_line
 from tests.support.paths import JS_WRITTEN
+from tests.support.run import claude_payload, run_synapse
 from tests.support.sessions import write_session
 
 
@@ -56,23 +57,22 @@ def test_a_group_without_a_subcommand_shows_help_and_exits_2(cli, project, group
         ["hook", "prompt-submit", "--agent"],
     ],
 )
-def test_usage_errors_under_hook_exit_0_silently_and_are_logged(cli, project, args, monkeypatch):
-    """A usage error under ``hook`` exits 0 with empty stdout and stderr, and the problem goes to the project's log."""
-    monkeypatch.chdir(project)
-    result = cli(project, *args, input="{}")
-    assert result.exit_code == 0
-    assert result.stdout == ""
-    assert result.stderr == ""
+def test_usage_errors_under_hook_exit_0_silently_and_are_logged(project, args):
+    """A usage error under ``hook`` (the real console script) exits 0 with empty stdout and stderr, and the problem goes to the project's log."""
+    result = run_synapse(["--project-dir", str(project), *args], input=b"{}", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == b""
+    assert result.stderr == b""
     log = (project / ".synapse" / "cache" / "synapse.log").read_text()
     assert "WARNING synapse hook:" in log
 
 
-def test_usage_error_under_hook_reaches_stderr_only_with_debug(cli, project):
+def test_usage_error_under_hook_reaches_stderr_only_with_debug(project):
     """With ``--debug`` the hook's usage error is also printed on stderr; stdout stays empty and the exit code 0."""
-    result = cli(project, "--debug", "hook", "prompt-submit", "--bogus")
-    assert result.exit_code == 0
-    assert result.stdout == ""
-    assert "--bogus" in result.stderr
+    result = run_synapse(["--project-dir", str(project), "--debug", "hook", "prompt-submit", "--bogus"], cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == b""
+    assert b"--bogus" in result.stderr
 
 
 JSON_COMMANDS = [
@@ -103,11 +103,11 @@ def test_json_output_is_plain_json_and_nothing_else(cli, project, args, debug):
 
 
 def test_state_lock_timeout_is_an_expected_failure(cli, project):
-    """A held lock on .aios/session-state.json makes ``state update`` exit 1 with one line naming the lock."""
+    """A held lock on .aios/session-state.json (in .synapse/cache/locks/) makes ``state update`` exit 1 with one line naming the lock."""
     assert cli(project, "state", "update", "--command", "a").exit_code == 0
     path = project / ".aios" / "session-state.json"
     before = path.read_bytes()
-    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT)
+    fd = os.open(project / ".synapse" / "cache" / "locks" / "session-state.json.lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         result = cli(project, "state", "update", "--command", "b", env={"SYNAPSE_LOCK_TIMEOUT_SECONDS": "0.2"})
@@ -169,13 +169,12 @@ def test_unexpected_exception_outside_a_project_logs_to_the_user_cache(cli, tmp_
 
 def test_unexpected_exception_under_hook_exits_0_and_stays_off_stdout_and_stderr(cli, project, monkeypatch):
     """Even an unexpected exception in the hook command exits 0 with empty stdout/stderr; the traceback is logged."""
-    import synapse_cli.cli.hook_cmd as hook_cmd
 
     def explode(*args, **kwargs):
         raise RuntimeError("hook blew up")
 
-    monkeypatch.setattr(hook_cmd, "run_hook", explode)
-    result = cli(project, "hook", "prompt-submit", input="{}")
+    monkeypatch.setattr(SessionStore, "update", explode)
+    result = cli(project, "hook", "prompt-submit", input=claude_payload(cwd=str(project)))
     assert result.exit_code == 0
     assert result.stdout == "" and result.stderr == ""
     log = (project / ".synapse" / "cache" / "synapse.log").read_text()

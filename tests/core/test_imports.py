@@ -8,8 +8,10 @@ import sys
 
 CORE_MODULES = [
     "synapse_cli.core.atomic", "synapse_cli.core.locking", "synapse_cli.core.config", "synapse_cli.core.sessions.store",
+    "synapse_cli.core.sessions.cleanup", "synapse_cli.core.sessions.setaside", "synapse_cli.core.doctor",
     "synapse_cli.core.jsonio", "synapse_cli.core.bridge", "synapse_cli.core.state", "synapse_cli.core.metrics",
     "synapse_cli.core.project", "synapse_cli.core.errors", "synapse_cli.core.log", "synapse_cli.hooks.runner",
+    "synapse_cli.hooks.events", "synapse_cli.hooks.agents", "synapse_cli.hooks.cleanup", "synapse_cli.entry",
 ]
 FORBIDDEN = ["typer", "rich", "yaml", "pydantic", "click"]
 

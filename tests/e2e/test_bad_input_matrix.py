@@ -369,13 +369,13 @@ def build_rows() -> list[Row]:
     add(hook_row("hook-stdin-never-closes", "stdin: pipe left open, nothing written", run_hook_with_stdin_left_open,
                  "stdin sent no complete event within 2 s and did not close", behaviour="ends after the 2 s read bound (< 3 s)", max_seconds=3.0))
     add(cmd_row("session-update-patch-stdin-empty", "`--patch -` with empty stdin", "session update", run_command("session", "update", "s1", "--patch", "-"),
-                1, "--patch is not valid JSON", intact=SESSION_INTACT))
+                1, "--patch: stdin is empty (expected a JSON object)", intact=SESSION_INTACT))
     add(cmd_row("session-update-patch-stdin-non-utf8", "`--patch -` with Latin-1 stdin", "session update",
                 run_command("session", "update", "s1", "--patch", "-", stdin='{"title": "café"}'.encode("latin-1")), 1, "--patch is not UTF-8 text", intact=SESSION_INTACT))
     add(cmd_row("metrics-persist-stdin-binary", "stdin: binary", "metrics persist", run_command("metrics", "persist", "-", stdin=b"\x89PNG\r\n\x1a\n\xff"),
                 1, "metrics on stdin is not UTF-8 text", intact="uap-metrics.json"))
     add(cmd_row("metrics-persist-stdin-20mb-garbage", "stdin: 20 MB of garbage", "metrics persist",
-                run_command("metrics", "persist", "-", stdin=b"x" * (20 * 1024 * 1024)), 1, "metrics on stdin is not valid JSON", intact="uap-metrics.json"))
+                run_command("metrics", "persist", "-", stdin=b"x" * (20 * 1024 * 1024)), 1, "metrics on stdin: stdin holds more than 16 MiB", intact="uap-metrics.json"))
 
     # session ids
     add(hook_row("hook-id-missing", "no `session_id` field", run_hook(payload(session_id=MISSING)), "session id must be a string, not NoneType"))
@@ -385,7 +385,7 @@ def build_rows() -> list[Row]:
                      intact="every file; nothing created anywhere"))
     for command in ("update", "show"):
         add(cmd_row(f"session-{command}-id-missing", "no session id argument", f"session {command}", run_command("session", command), 2,
-                    "Missing argument 'session_id'"))
+                    "Missing argument 'SESSION_ID'"))
         for suffix, text, value, message in ID_CASES:
             act = run_in_process("session", command, value) if "\x00" in value else run_command("session", command, value)
             note = "run in process: execve cannot pass a NUL" if "\x00" in value else ""

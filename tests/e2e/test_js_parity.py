@@ -101,7 +101,6 @@ def _activation(agent: str, quality: str) -> dict:
                        "history": {"agents_activated": [agent]}}}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 1 (bracket one prompt late): fixed once the store split lands")
 def test_sessions_written_by_synapse_equal_the_javascript_ones(tmp_path: Path) -> None:
     """Create, 1/2/5 prompts, the bracket at every threshold, activations of each quality, titles and rich patches
     (non-ASCII, emoji, 0.1, -0, 1e21, 1.5e300, big integers, integer-like keys, control characters, U+2028, a lone
@@ -260,6 +259,26 @@ def test_session_state_equals_context_loader_with_a_fixed_clock(tmp_path: Path) 
     assert falsy["startTime"] == now + 1 and falsy["workflowActive"] is None and falsy["currentStory"] is None
 
 
+def test_session_state_cross_writes_continue_each_other(tmp_path: Path) -> None:
+    """A state JavaScript started, continued by synapse, equals JavaScript continuing it; a state synapse started,
+    continued by JavaScript, equals synapse continuing it (fixed clock: exact bytes)."""
+    now = int(time.time() * 1000)
+    paths = {name: state_path(str(tmp_path / name)) for name in ("js-start", "js-then-synapse", "js-then-js",
+                                                               "synapse-start", "synapse-then-js")}
+    run_peer([{"path": paths["js-start"], "steps": [{"activate": ["dev", "Dex", "*develop"], "now": now}]}])
+    update_state(str(tmp_path / "synapse-start"), agent_id="qa", agent_name="Quinn", command="*review", now_ms=now, fsync=False)
+    for source, copies in (("js-start", ("js-then-synapse", "js-then-js")), ("synapse-start", ("synapse-then-js",))):
+        for copy in copies:
+            Path(paths[copy]).parent.mkdir(parents=True)
+            shutil.copy(paths[source], paths[copy])
+    task = ["review-qa", {"success": True, "agentId": "qa", "storyPath": "docs/stories/3.2.md"}]
+    run_peer([{"path": paths[name], "steps": [{"task": task, "now": now + 5}]} for name in ("js-then-js", "synapse-then-js")])
+    for name in ("js-then-synapse", "synapse-start"):
+        _synapse_task(tmp_path / name, *task, now_ms=now + 5)
+    assert Path(paths["js-then-synapse"]).read_bytes() == Path(paths["js-then-js"]).read_bytes()
+    assert Path(paths["synapse-then-js"]).read_bytes() == Path(paths["synapse-start"]).read_bytes()
+
+
 def test_state_update_task_command_equals_on_task_complete(tmp_path: Path) -> None:
     """`synapse state update --task X --success|--failure [--agent] [--story]` writes what onTaskComplete writes."""
     start = int(time.time() * 1000)
@@ -285,7 +304,6 @@ def test_state_update_task_command_equals_on_task_complete(tmp_path: Path) -> No
 
 # ---------------------------------------------------------------- cleanup
 
-@pytest.mark.xfail(strict=True, reason="issue 11 item 4 (cleanup deletes what JS cannot parse): fixed once the store split lands")
 def test_cleanup_never_deletes_what_javascript_cannot_parse(tmp_path: Path) -> None:
     """Stale files: JSON both remove; a UTF-8 BOM, NaN, Infinity or trailing garbage JSON.parse refuses, so JS keeps
     them and synapse keeps them too (reported corrupt). The one documented difference: a date only JavaScript's lenient

@@ -57,12 +57,13 @@ def test_clean_json_removes_only_stale_sessions(layout, sessions_dir, tmp_path):
 
 
 def test_clean_human_summary(layout):
-    """Human output is a short summary line; warnings about corrupt files go to stderr."""
+    """Human output is a summary line and the sessions removed, by name; warnings about corrupt files go to stderr."""
     result = _clean(layout)
     assert result.returncode == 0
     lines = result.stdout.decode().splitlines()
     assert lines[0] == "Removed 2 stale session(s) (TTL 168 h); kept 3."  # fresh, thirty-hours, corrupt
-    assert len(lines) <= 3
+    assert lines[1:4] == ["stale session", "stale-200h", "stale-30d"]
+    assert len(lines) <= 5
     assert b"corrupt.json" in result.stderr
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,18 @@ from tests.support.paths import PAYLOADS
 from tests.support.run import run_synapse, synapse_executable
 from tests.support.sessions import session_path
 
-PROMPT_CMD = "synapse hook prompt-submit"
+# What install writes by default here: the launcher beside the interpreter, by its quoted
+# absolute path (the test environment's bin/ is not on the minimal PATH /usr/bin:/bin).
+LAUNCHER = Path(sys.executable).parent / "synapse-hook"
+CONSOLE = Path(sys.executable).parent / "synapse"
+
+
+def cmd(hook: str = "prompt-submit", agent: str | None = None) -> str:
+    command = f"'{LAUNCHER}' {hook}"
+    return f"{command} --agent {agent}" if agent else command
+
+
+PROMPT_CMD = cmd()
 OTHER_HANDLER = {"type": "command", "command": "npx other-tool check", "timeout": 5, "x-vendor": {"keep": [1, 2.5, None]}}
 CLAUDE_ENTRY = {"type": "command", "command": PROMPT_CMD, "timeout": 10}
 
@@ -61,7 +73,7 @@ def handlers(settings: dict, event: str, *, flat: bool = False) -> list[dict]:
 
 
 def own(settings: dict, event: str, *, flat: bool = False) -> list[dict]:
-    return [h for h in handlers(settings, event, flat=flat) if re.search(r"(^|[/\s\"'\\])synapse(\.exe)?[\"']?\s+hook\s", h.get("command", ""))]
+    return [h for h in handlers(settings, event, flat=flat) if re.search(r"(^|[/\s\"'\\])synapse(-hook[\"']?|(\.exe)?[\"']?\s+hook)\s", h.get("command", ""))]
 
 
 def listing(folder: Path) -> set[str]:
@@ -131,7 +143,7 @@ def test_install_replaces_own_entry_inside_a_shared_group(cli, project):
     ]}})
     ok(cli(project, "hook", "install"))
     # The user's command (an absolute path) and timeout are kept; no second entry is added.
-    expected = {**CLAUDE_ENTRY, "command": "/opt/venv/bin/synapse hook prompt-submit", "timeout": 60}
+    expected = {**CLAUDE_ENTRY, "timeout": 60}  # the path no longer exists: the command is replaced, the timeout kept
     assert read_json(claude_settings(project)) == {"hooks": {"UserPromptSubmit": [{"matcher": "*", "hooks": [OTHER_HANDLER, expected]}]}}
 
 
@@ -152,10 +164,10 @@ def test_install_collapses_duplicate_own_entries_to_one(cli, project):
      "SYNAPSE_DEBUG=1 synapse hook prompt-submit"],
 )
 def test_old_absolute_path_entries_are_recognised_and_replaced(cli, project, command):
-    """A synapse prompt entry written with a path to the executable is synapse's: install replaces it, uninstall removes it."""
+    """A synapse prompt entry written with a path to the executable is synapse's: install replaces it (it cannot run here), uninstall removes it."""
     write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": command, "timeout": 60, "x-note": "mine"}]}]}})
     ok(cli(project, "hook", "install"))
-    expected = {**CLAUDE_ENTRY, "command": command, "timeout": 60, "x-note": "mine"}  # the user's command, timeout and keys are kept
+    expected = {**CLAUDE_ENTRY, "timeout": 60, "x-note": "mine"}  # the user's timeout and keys are kept
     assert read_json(claude_settings(project)) == {"hooks": {"UserPromptSubmit": [{"hooks": [expected]}]}}
     write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": command}]}]}, "k": 1})
     ok(cli(project, "hook", "uninstall"))
@@ -182,6 +194,11 @@ ODD_FILES = {
 }
 
 
+
+def backup_of(project: Path, settings: Path) -> Path:
+    """Where hook install keeps a project settings file's previous bytes: synapse's git-ignored cache."""
+    return project / ".synapse" / "cache" / "backups" / f"{settings.parent.name}_{settings.name}.bak"
+
 @pytest.mark.parametrize("name", sorted(ODD_FILES))
 def test_oddly_formatted_files_keep_their_content(cli, project, name):
     """Tabs, no spaces, odd indentation, CRLF and non-ASCII text: install adds one entry and keeps every value; uninstall gives the same values back."""
@@ -193,7 +210,7 @@ def test_oddly_formatted_files_keep_their_content(cli, project, name):
     expected = json.loads(text)
     expected.setdefault("hooks", {}).setdefault("UserPromptSubmit", []).append({"hooks": [CLAUDE_ENTRY]})
     assert after == expected
-    assert (claude_settings(project).parent / "settings.json.bak").read_bytes() == raw
+    assert backup_of(project, claude_settings(project)).read_bytes() == raw
     if name == "unicode":
         written = claude_settings(project).read_text(encoding="utf-8")
         assert "café ☕ 日本語" in written and "título" in written  # kept as text, not \u-escaped
@@ -208,7 +225,7 @@ def test_install_twice_is_byte_identical_and_keeps_one_entry(cli, project):
     args = ("hook", "install", "--with-session-start", "--with-session-end")
     ok(cli(project, *args))
     first = claude_settings(project).read_bytes()
-    bak = claude_settings(project).parent / "settings.json.bak"
+    bak = backup_of(project, claude_settings(project))
     assert bak.read_bytes() == raw
     result = cli(project, *args)
     ok(result)
@@ -218,17 +235,18 @@ def test_install_twice_is_byte_identical_and_keeps_one_entry(cli, project):
     settings = read_json(claude_settings(project))
     for event in ("UserPromptSubmit", "SessionStart", "SessionEnd"):
         assert len(own(settings, event)) == 1, event
-    assert listing(claude_settings(project).parent) == {"settings.json", "settings.json.bak"}
+    assert listing(claude_settings(project).parent) == {"settings.json"}  # the backup is in .synapse/cache/backups/
 
 
 def test_reinstall_in_a_hand_formatted_file_leaves_it_alone(cli, project):
     """A file that already holds synapse's exact entry, formatted by hand, is not rewritten (no reformatting, no backup)."""
-    text = '{"hooks":{"UserPromptSubmit":[{"hooks":[{"type":"command","command":"synapse hook prompt-submit","timeout":10}]}]}}'
+    text = '{"hooks":{"UserPromptSubmit":[{"hooks":[{"type":"command","command":%s,"timeout":10}]}]}}' % json.dumps(PROMPT_CMD)
     raw = write(claude_settings(project), text)
     result = cli(project, "hook", "install")
     ok(result)
     assert claude_settings(project).read_bytes() == raw
     assert not (project / ".claude" / "settings.json.bak").exists()
+    assert not backup_of(project, claude_settings(project)).exists()
 
 
 def test_with_session_start_registers_an_async_session_start_hook(cli, project):
@@ -238,9 +256,9 @@ def test_with_session_start_registers_an_async_session_start_hook(cli, project):
     settings = read_json(claude_settings(project))
     assert settings["hooks"]["SessionStart"] == [
         {"matcher": "startup", "hooks": [OTHER_HANDLER]},
-        {"hooks": [{"type": "command", "command": "synapse hook session-start", "timeout": 10, "async": True}]},
+        {"hooks": [{"type": "command", "command": cmd("session-start"), "timeout": 10, "async": True}]},
     ]
-    assert settings["hooks"]["SessionEnd"] == [{"hooks": [{"type": "command", "command": "synapse hook session-end", "timeout": 10}]}]
+    assert settings["hooks"]["SessionEnd"] == [{"hooks": [{"type": "command", "command": cmd("session-end"), "timeout": 10}]}]
     assert "async" not in own(settings, "UserPromptSubmit")[0]
     assert "async" not in own(settings, "SessionEnd")[0]
 
@@ -303,11 +321,13 @@ def test_install_then_uninstall_gives_the_original_settings_back(cli, project):
     assert after == original and list(after["hooks"]) == list(original["hooks"])
 
 
-def test_uninstall_of_only_synapse_leaves_an_empty_object(cli, project):
-    """When synapse's entries were the only hooks, uninstall removes the hooks key and keeps the other keys."""
+def test_uninstall_of_only_synapse_removes_the_file_it_created(cli, project):
+    """When synapse's entries were all the file held, uninstall removes the file (and the folder it left empty)."""
     ok(cli(project, "hook", "install", "--with-session-start"))
-    ok(cli(project, "hook", "uninstall"))
-    assert read_json(claude_settings(project)) == {}
+    result = cli(project, "hook", "uninstall")
+    ok(result)
+    assert "the file was removed" in result.stdout
+    assert not claude_settings(project).exists() and not (project / ".claude").exists()
 
 
 def test_uninstall_without_own_entries_leaves_the_file_untouched(cli, project):
@@ -344,7 +364,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(cli, project):
     ok(result)
     assert result.stdout.startswith(f"--- {claude_settings(project)}")
     added = [line for line in result.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    assert any('"command": "synapse hook prompt-submit"' in line for line in added)
+    assert any(f'"command": "{PROMPT_CMD}"' in line for line in added)
     assert any('"async": true' in line for line in added)
     assert not any(line.startswith("-") and not line.startswith("---") and "other-tool" in line for line in result.stdout.splitlines())
     assert snapshot(project.parent, skip_cache=False) == before
@@ -365,7 +385,7 @@ def test_dry_run_uninstall_shows_removal_and_writes_nothing(cli, project):
     result = cli(project, "hook", "uninstall", "--dry-run")
     ok(result)
     removed = [line for line in result.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
-    assert any("synapse hook prompt-submit" in line for line in removed)
+    assert any(PROMPT_CMD in line for line in removed)
     assert snapshot(project.parent, skip_cache=False) == before
 
 
@@ -381,9 +401,9 @@ def test_dry_run_json_reports_the_new_content(cli, project):
 
 
 def test_backup_holds_the_previous_bytes_each_time(cli, project):
-    """<file>.bak holds exactly the bytes before the last change: the original after install, the installed file after uninstall."""
+    """The backup holds exactly the bytes before the last change: the original after install, the installed file after uninstall."""
     raw = write(claude_settings(project), ODD_FILES["weird-indent"])
-    bak = project / ".claude" / "settings.json.bak"
+    bak = backup_of(project, claude_settings(project))
     result = cli(project, "hook", "install")
     ok(result)
     assert str(bak) in result.stdout
@@ -391,7 +411,7 @@ def test_backup_holds_the_previous_bytes_each_time(cli, project):
     installed = claude_settings(project).read_bytes()
     ok(cli(project, "hook", "uninstall"))
     assert bak.read_bytes() == installed
-    assert listing(project / ".claude") == {"settings.json", "settings.json.bak"}
+    assert listing(project / ".claude") == {"settings.json"}
 
 
 def test_install_keeps_a_private_file_private(cli, project):
@@ -401,7 +421,7 @@ def test_install_keeps_a_private_file_private(cli, project):
     os.chmod(path, 0o600)
     ok(cli(project, "hook", "install"))
     assert path.stat().st_mode & 0o777 == 0o600
-    assert (project / ".claude" / "settings.json.bak").stat().st_mode & 0o777 == 0o600
+    assert backup_of(project, path).stat().st_mode & 0o777 == 0o600
 
 
 # -- files synapse refuses to touch ----------------------------------------------
@@ -493,7 +513,7 @@ def test_each_agent_and_scope_writes_its_own_file(cli, project, agent, scope):
     changed_home = set(file_contents(home())) - set(before_home)
     assert (changed_project, changed_home) == (({relative}, set()) if base_name == "project" else (set(), {relative}))
     ok(cli(project, "hook", "uninstall", "--agent", agent, "--scope", scope))
-    assert read_json(path) == ({"version": 1} if flat else {})
+    assert not path.exists()  # it held nothing but synapse's hooks: uninstall removes the file it created
 
 
 def test_default_agent_and_scope_are_claude_project(cli, project):
@@ -544,18 +564,18 @@ def test_cursor_file_gets_version_1_first(cli, project):
     ok(cli(project, "hook", "install", "--agent", "cursor"))
     path = project / ".cursor" / "hooks.json"
     data = read_json(path)
-    assert data == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "synapse hook prompt-submit --agent cursor"}]}}
+    assert data == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": cmd(agent="cursor")}]}}
     assert list(data) == ["version", "hooks"]
 
 
 def test_cursor_existing_file_without_version_keeps_its_hooks(cli, project):
-    """An existing Cursor file without "version" gets version 1 first; its other hooks and keys stay, an old synapse handler keeps its path and gains --agent."""
+    """An existing Cursor file without "version" gets version 1 first; its other hooks and keys stay, an old synapse handler whose program is gone is replaced."""
     path = project / ".cursor" / "hooks.json"
     write(path, {"hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}, {"command": "/x/bin/synapse hook prompt-submit"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"})
     ok(cli(project, "hook", "install", "--agent", "cursor"))
     data = read_json(path)
     assert list(data) == ["version", "hooks", "note"]
-    assert data == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}, {"command": "/x/bin/synapse hook prompt-submit --agent cursor"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"}
+    assert data == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}, {"command": cmd(agent="cursor")}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"}
     ok(cli(project, "hook", "uninstall", "--agent", "cursor"))
     assert read_json(path) == {"version": 1, "hooks": {"beforeSubmitPrompt": [{"command": "./audit.sh"}], "afterFileEdit": [{"command": "fmt"}]}, "note": "é"}
 
@@ -653,7 +673,7 @@ def test_settings_file_behind_a_symlink_stays_a_symlink(cli, project, tmp_path):
     link.symlink_to(real)
     ok(cli(project, "hook", "install"))
     assert link.is_symlink()
-    assert read_json(real)["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"] == "synapse hook prompt-submit"
+    assert read_json(real)["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"] == PROMPT_CMD
     assert read_json(real)["model"] == "opus"
 
 
@@ -669,11 +689,12 @@ def test_settings_file_with_a_byte_order_mark_is_accepted_and_keeps_it(cli, proj
 
 
 def test_entries_with_global_options_before_hook_are_recognised(cli, project):
-    """``synapse --debug hook prompt-submit`` written by hand is synapse's: install updates it instead of adding a second."""
-    write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "synapse --project-dir /x hook prompt-submit"}]}]}})
+    """``synapse --project-dir X hook prompt-submit`` written by hand (and runnable) is synapse's: install keeps it instead of adding a second."""
+    mine = f"{CONSOLE} --project-dir /x hook prompt-submit"
+    write(claude_settings(project), {"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": mine}]}]}})
     ok(cli(project, "hook", "install"))
     handlers = read_json(claude_settings(project))["hooks"]["UserPromptSubmit"]
-    assert len(handlers) == 1 and handlers[0]["hooks"][0]["command"] == "synapse --project-dir /x hook prompt-submit"
+    assert len(handlers) == 1 and handlers[0]["hooks"][0]["command"] == mine
 
 
 def test_executable_option_writes_a_command_that_needs_no_path(project, tmp_path):

@@ -41,10 +41,11 @@ def test_prompt_updates_a_javascript_written_session_without_loss(project):
 
 @pytest.mark.parametrize(
     "before,bracket",
-    [(0, "FRESH"), (43, "FRESH"), (44, "MODERATE"), (65, "MODERATE"), (66, "DEPLETED"), (82, "DEPLETED"), (83, "CRITICAL")],
+    [(0, "FRESH"), (44, "FRESH"), (45, "MODERATE"), (66, "MODERATE"), (67, "DEPLETED"), (83, "DEPLETED"), (84, "CRITICAL")],
 )
-def test_prompt_sets_the_context_bracket_for_the_new_count(project, before, bracket):
-    """context.last_bracket follows 100 - count * 0.9 (FRESH >= 60, MODERATE >= 40, DEPLETED >= 25) for the new count."""
+def test_prompt_sets_the_context_bracket_for_the_count_loaded(project, before, bracket):
+    """context.last_bracket follows 100 - count * 0.9 (FRESH >= 60, MODERATE >= 40, DEPLETED >= 25) for the count
+    loaded, before this prompt is counted, as the framework's hook computes it."""
     write_session(project, SID, prompt_count=before)
     prompt(project)
     session = read_json(session_path(project, SID))

@@ -128,10 +128,18 @@ def unwritable(path: Path) -> Iterator[str]:
             path.chmod(mode)
 
 
+def installed_hook_command(agent: str | None = None) -> str:
+    """The prompt command ``hook install`` writes here: this environment's launcher by its quoted path (it runs with a minimal PATH)."""
+    import sys
+
+    command = f"'{Path(sys.executable).parent / 'synapse-hook'}' prompt-submit"
+    return f"{command} --agent {agent}" if agent else command
+
+
 def register_hook(project: Path, name: str = "settings.json") -> Path:
-    """Write a Claude Code settings file whose UserPromptSubmit runs ``synapse hook prompt-submit``."""
+    """Write a Claude Code settings file whose UserPromptSubmit runs the installed hook command."""
     settings = project / ".claude" / name
     settings.parent.mkdir(exist_ok=True)
-    handler = {"type": "command", "command": "synapse hook prompt-submit", "timeout": 10}
+    handler = {"type": "command", "command": installed_hook_command(), "timeout": 10}
     settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [handler]}]}}, indent=2))
     return settings

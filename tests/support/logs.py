@@ -11,11 +11,9 @@ def clean_log() -> Iterator[None]:
     """Run with the log unconfigured (warnings to stderr, no file), then put back what was there."""
     from synapse_cli.core import log
 
-    sinks = log._sinks
-    saved = (sinks.file_path, sinks.max_bytes, sinks.stderr_level, sinks.file_level)
-    sinks.file_path, sinks.max_bytes = None, log.DEFAULT_MAX_BYTES
-    sinks.stderr_level, sinks.file_level = log.WARNING, log.DEBUG
+    saved = log.current_settings()
+    log.reset()
     try:
         yield
     finally:
-        sinks.file_path, sinks.max_bytes, sinks.stderr_level, sinks.file_level = saved
+        log.restore_settings(saved)

@@ -10,7 +10,7 @@ from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.output import emit_json, say, table
 from synapse_cli.core.config import SETTINGS
 
-app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
+app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True, add_completion=False)
 
 
 @app.command("show")
@@ -20,11 +20,11 @@ def show(
 ) -> None:
     """Show every setting, its value, and where the value came from (flag, env, file or default).
 
-    Example: synapse config show --json
+    An invalid value is shown as the default it falls back to, each problem is named on stderr and the exit code is 1 (this is the tool to diagnose it with). Example: synapse config show --json
     """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
-    config = options.config()
+    config = options.config(strict=False)
     if json_output:
         emit_json(
             {
@@ -34,12 +34,25 @@ def show(
                     s.key: {"value": config[s.key], "source": config.sources[s.key], "env": s.env, "description": s.help}
                     for s in SETTINGS
                 },
+                "problems": config.problems,
             }
         )
+        _report(config.errors)
         return
     say(f"Project: {options.paths.root}")
     say(f"Config file: {config.path or '(none found; built-in defaults)'}")
     table(None, ("key", "value", "source"), [(s.key, _render(config[s.key]), config.sources[s.key]) for s in SETTINGS])
+    _report(config.errors)
+
+
+def _report(errors: list) -> None:
+    if not errors:
+        return
+    import sys
+
+    for error in errors:
+        sys.stderr.write(f"synapse: {error}\n")
+    raise typer.Exit(1)
 
 
 def _render(value: object) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from synapse_cli.core import log
 from synapse_cli.core.config import Config, load_config
 from synapse_cli.core.errors import SynapseError
-from synapse_cli.core.project import ProjectPaths, init_project, resolve_project_root
+from synapse_cli.core.project import ProjectPaths, init_project, resolve_project_root, resolve_setup_root
 from synapse_cli.core.sessions.store import SessionStore
 
 
@@ -30,6 +30,18 @@ class CliContext:
             self.configure_log()
         return self._paths
 
+    def setup_paths(self) -> tuple[ProjectPaths, str]:
+        """The project ``init`` and ``hook install`` set up (see ``resolve_setup_root``), and how it was found.
+
+        Later calls of ``paths`` in this command return the same project.
+        """
+        if self.project_dir and not os.path.isdir(self.project_dir):
+            raise SynapseError(f"--project-dir {self.project_dir}: no such folder")
+        root, how = resolve_setup_root(self.project_dir)
+        self._paths = ProjectPaths(root)
+        self.configure_log()
+        return self._paths, how
+
     def project(self) -> ProjectPaths:
         """The initialised project a command acts on; a folder that never ran ``synapse init`` is refused.
 
@@ -46,8 +58,8 @@ class CliContext:
         log_file = paths.log_file if paths is not None and paths.is_initialised() else None
         log.configure(file_path=log_file, debug=self.debug)
 
-    def config(self, overrides: dict[str, tuple[Any, str]] | None = None) -> Config:
-        config = load_config(self.paths.root, explicit_path=self.config_path, overrides=overrides, strict=True)
+    def config(self, overrides: dict[str, tuple[Any, str]] | None = None, *, strict: bool = True) -> Config:
+        config = load_config(self.paths.root, explicit_path=self.config_path, overrides=overrides, strict=strict)
         log.configure(
             file_path=self.paths.log_file if self.paths.is_initialised() else None,
             debug=self.debug,

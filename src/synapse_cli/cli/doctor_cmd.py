@@ -11,6 +11,8 @@ from synapse_cli.cli.output import emit_json, say, table
 from synapse_cli.core.config import load_config
 from synapse_cli.core.doctor import NOTE, examine
 from synapse_cli.core.errors import ConfigError
+from synapse_cli.editors.checks import check_registered_commands
+from synapse_cli.editors.settings import registered_prompt_hook
 
 
 def doctor(
@@ -18,7 +20,7 @@ def doctor(
     fix: Annotated[bool, typer.Option("--fix", help="Repair what can be repaired safely and say what was done.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
-    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted writes, abandoned lock files, an invalid config, stale sessions, and whether the hook is registered for any editor (Claude Code, Codex, Gemini CLI or Cursor).
+    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted writes, abandoned lock files, an invalid config, stale sessions, whether the hook is registered for any editor (Claude Code, Codex, Gemini CLI or Cursor), and that every registered synapse command can start with the minimal PATH (/usr/bin:/bin) editors may run hooks with.
 
     Exits 1 when something needs a person to act (after --fix: when something is still left), 0 otherwise; stale sessions (the hook's cleanup removes them on a first prompt), an unregistered hook and files already set aside are notes only. --fix moves corrupt files aside (never deletes them), sweeps old temp and lock files and removes stale sessions.
 
@@ -42,7 +44,10 @@ def doctor(
         fix=fix,
         fsync=config.fsync,
         lock_timeout=config.lock_timeout,
+        find_prompt_hook=registered_prompt_hook,
     )
+    if paths.is_initialised():
+        check_registered_commands(report, paths.root)
     if json_output:
         emit_json(
             {

@@ -1,20 +1,21 @@
 """``synapse hook ...``: the commands editors run. They always exit 0.
 
-The hooks themselves normally never reach this module: the console script dispatches
-them straight to the core (see ``synapse_cli.entry``). These Typer commands serve
-``--help`` and invocations the fast path does not take. ``install`` and ``uninstall``
-wire synapse into an editor's settings.
+The console script never runs the hooks through this module: ``synapse_cli.entry``
+hands every ``synapse hook <event> ...`` command line straight to ``synapse_cli.hooks``.
+The hook commands here give ``--help`` its text and serve callers of the Typer
+application in the same process. ``install`` and ``uninstall`` wire synapse into an
+editor's settings.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import IO, Annotated, Optional
 
 import typer
 
-from synapse_cli.cli.context import CliContext
 from synapse_cli.cli import install_cmd
+from synapse_cli.cli.context import CliContext
 from synapse_cli.hooks.runner import run_hook
 
 app = typer.Typer(
@@ -22,10 +23,11 @@ app = typer.Typer(
     # Not no_args_is_help: Typer prints that help on stdout, which an editor would inject
     # into the model's context. A bare `synapse hook` is a usage error, logged silently.
     no_args_is_help=False,
+    add_completion=False,
 )
 
 
-def _stdin_fd() -> tuple[int, object | None]:
+def _stdin_fd() -> tuple[int, IO[bytes] | None]:
     """The descriptor to read the event from, and a temp file to close afterwards.
 
     Normally ``sys.stdin`` is descriptor 0. When it has been replaced by an in-memory
@@ -38,7 +40,7 @@ def _stdin_fd() -> tuple[int, object | None]:
         pass
     import tempfile
 
-    from synapse_cli.hooks.runner import MAX_PAYLOAD_BYTES
+    from synapse_cli.hooks.events import MAX_PAYLOAD_BYTES
 
     try:
         stream = getattr(sys.stdin, "buffer", sys.stdin)

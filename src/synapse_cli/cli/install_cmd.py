@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import enum
+import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from synapse_cli.cli.context import CliContext
+from synapse_cli.cli.init_cmd import describe_root
 from synapse_cli.cli.output import emit_json, say
+from synapse_cli.core.errors import InvalidInputError
+from synapse_cli.core.project import ProjectPaths, init_project
+from synapse_cli.editors.gitignore import ensure_git_ignored
 from synapse_cli.editors.settings import (
     PROMPT,
     SESSION_END,
     SESSION_START,
+    SettingsChange,
     agent_spec,
     change_settings,
     check_executable,
     settings_path,
 )
-from synapse_cli.core.errors import InvalidInputError
 
 
 class Agent(str, enum.Enum):
@@ -48,7 +53,9 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the change 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print what was done as JSON.")]
 
 
-def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
+def _report(
+    change: SettingsChange, *, dry_run: bool, json_output: bool, verb: str, extra: dict[str, Any] | None = None, lines: list[str] | None = None
+) -> None:
     if json_output:
         emit_json(
             {
@@ -56,15 +63,26 @@ def _report(change, *, dry_run: bool, json_output: bool, verb: str) -> None:
                 "changed": change.changed,
                 "dry_run": dry_run,
                 "backup": change.backup_path,
+                "removed": getattr(change, "removed", False),
                 "content": change.new_text if dry_run else None,
+                **(extra or {}),
             }
         )
         return
+    for line in lines or []:
+        if dry_run:
+            sys.stderr.write(line + "\n")  # stdout stays a diff that `patch` can apply
+        else:
+            say(line)
     if dry_run:
         sys.stdout.write(change.diff() or f"{change.path}: no change.\n")
         return
     if not change.changed:
         say(f"{change.path}: already {verb}; nothing to do.")
+        return
+    if getattr(change, "removed", False):
+        backup = f" (previous file kept as {change.backup_path})" if change.backup_path else ""
+        say(f"{change.path}: synapse hook {verb}; nothing else was left in it, so the file was removed{backup}.")
         return
     backup = f" (previous file kept as {change.backup_path})" if change.backup_path else ""
     say(f"{change.path}: synapse hook {verb}{backup}.")
@@ -82,18 +100,22 @@ def install(
     ] = False,
     executable: Annotated[
         Optional[str],
-        typer.Option("--executable", help="Write this synapse program's full path into the command, for an editor whose PATH does not have synapse (e.g. .venv/bin/synapse)."),
+        typer.Option("--executable", help="Write this program path into the command instead of the one synapse picks (e.g. .venv/bin/synapse-hook)."),
     ] = None,
+    init: Annotated[bool, typer.Option("--init", help="Also set up .synapse/ in the project (as `synapse init`), so that the hook records prompts there.")] = False,
     dry_run: DryRunOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Register synapse's prompt hook in an editor's settings, keeping every other hook and key.
 
-    Installing twice leaves one entry. The previous file is kept as <file>.bak; a settings file that is not valid JSON is never overwritten.
+    The command written runs with the minimal PATH (/usr/bin:/bin) editors may give hooks: the bare program name only when that PATH finds this very synapse, otherwise its absolute path; the output says which. A registered command that runs is kept; one that cannot run there is replaced.
+
+    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude).
 
     Example: synapse hook install --scope local
     """
     options: CliContext = ctx.obj
+    paths, how = options.setup_paths()
     spec = agent_spec(agent.value)
     hooks = [PROMPT]
     for wanted, hook in ((with_session_start, SESSION_START), (with_session_end, SESSION_END)):
@@ -102,10 +124,47 @@ def install(
                 raise InvalidInputError(f"{agent.value} has no event for `synapse hook {hook}`")
             hooks.append(hook)
     config = options.config()
-    path = settings_path(agent.value, scope.value, options.paths.root)
+    path = settings_path(agent.value, scope.value, paths.root)
     program = check_executable(executable) if executable else None
-    change = change_settings(path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program)
-    _report(change, dry_run=dry_run, json_output=json_output, verb="installed")
+    created: list[str] = []
+    if init and not dry_run:
+        created = init_project(paths.root, fsync=config.fsync)
+        options.configure_log()
+    change = change_settings(
+        path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program, project_root=paths.root,
+        backup_dir=_backup_dir(paths, path),
+    )
+    ignored_in = ensure_git_ignored(path) if scope is Scope.local and not dry_run and change.changed else None
+    choice, policy = change.choice, change.policy
+    assert choice is not None and policy is not None  # an install always chooses a program
+    default = choice.command(PROMPT, agent.value)
+    command = policy.registered.get(default, default)
+    extra = {
+        "project": paths.root,
+        "project_found_by": how,
+        "initialised": paths.is_initialised(),
+        "created": created,
+        "command": command,
+        "command_form": choice.form if command == default else "kept",
+        "command_reason": choice.reason,
+        "kept_commands": policy.kept,
+        "replaced_commands": [{"command": old, "reason": why} for old, why in policy.replaced],
+    }
+    lines = [f"Project: {paths.root} ({describe_root(how)})"]
+    if created:
+        lines.append(f"Set up {paths.synapse_dir}.")
+    form = {"bare": "bare name", "absolute": "absolute path", "executable": "--executable"}[choice.form]
+    for old in policy.kept:
+        lines.append(f"Kept the registered command {old} (it runs with the minimal PATH; --executable replaces it).")
+    if command == default:
+        lines.append(f"Hook command: {command}  ({form}: {choice.reason})")
+    for old, why in policy.replaced:
+        lines.append(f"Replaced the registered command {old} ({why}).")
+    if ignored_in:
+        lines.append(f"{path} is personal: git now ignores it (pattern added to {ignored_in}).")
+    if not paths.is_initialised() and not dry_run:
+        lines.append(f"Note: {paths.root} has no .synapse/ yet, so the hook does nothing there: run `synapse init` (or install with --init).")
+    _report(change, dry_run=dry_run, json_output=json_output, verb="installed", extra=extra, lines=lines)
 
 
 def uninstall(
@@ -117,12 +176,19 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned.
+    Groups and events that only held synapse's entries are pruned, and a settings file left with nothing in it is removed.
 
     Example: synapse hook uninstall
     """
     options: CliContext = ctx.obj
+    paths, _how = options.setup_paths()
     config = options.config()
-    path = settings_path(agent.value, scope.value, options.paths.root)
-    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync)
+    path = settings_path(agent.value, scope.value, paths.root)
+    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path))
     _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled")
+
+
+def _backup_dir(paths: ProjectPaths, settings_file: str) -> str | None:
+    """Backups of a project's settings go to .synapse/cache/backups/ (git-ignored), not beside a file the repository shares."""
+    inside = os.path.abspath(settings_file).startswith(paths.root + os.sep)
+    return os.path.join(paths.cache_dir, "backups") if inside and paths.is_initialised() else None

@@ -14,7 +14,7 @@ from synapse_cli.cli.inputs import parse_json_object, read_file_text, read_stdin
 from synapse_cli.cli.output import emit_json, say
 from synapse_cli.core.metrics import metrics_path, persist_metrics
 
-app = typer.Typer(help="Write the metrics files in .synapse/metrics/.", no_args_is_help=True)
+app = typer.Typer(help="Write the metrics files in .synapse/metrics/.", no_args_is_help=True, add_completion=False)
 
 
 class Kind(str, enum.Enum):

@@ -8,7 +8,8 @@ that are easy to grep.
 from __future__ import annotations
 
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from synapse_cli.core.jsonio import dumps_js
 
@@ -30,26 +31,69 @@ def say(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A table: rich on a terminal, tab-separated lines with a header otherwise."""
+def table(
+    title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, whole: Sequence[str] = (), pure: bool = False
+) -> None:
+    """A table: rich on a terminal, tab-separated lines with a header otherwise.
+
+    Columns named in ``whole`` (ids, timestamps) are never broken on a terminal: the
+    other columns fold instead, since a broken id cannot be copied back. With ``pure``
+    the piped form is plain TSV (no title line), for scripts that read it.
+    """
     cells = [[cell_text(value) for value in row] for row in rows]
     if stdout_is_terminal():
-        from rich.console import Console
-        from rich.table import Table
-
-        rich_table = Table(title=title)
-        for column in columns:
-            # Fold rather than cut: an id shortened with an ellipsis cannot be copied back.
-            rich_table.add_column(column, overflow="fold")
-        for row in cells:
-            rich_table.add_row(*[_escape(c) for c in row])
-        Console().print(rich_table)
+        _rich_table(title, columns, cells, whole)
         return
-    if title:
+    if title and not pure:
         say(title)
     say("\t".join(columns))
     for row in cells:
-        say("\t".join(row))
+        say("\t".join(_tsv_field(c) for c in row))
+
+
+def _rich_table(title: str | None, columns: Sequence[str], cells: list[list[str]], whole: Sequence[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    widths = [max([len(column), *(len(row[i]) for row in cells)]) for i, column in enumerate(columns)]
+    least = [widths[i] if column in whole else min(len(column), 8) for i, column in enumerate(columns)]
+    if whole and sum(least) + 3 * len(columns) + 1 > console.width:
+        # Too narrow for a table that keeps ids and times whole: one block per row instead.
+        if title:
+            console.print(_escape(title), style="italic")
+        for row in cells:
+            console.print(_escape(row[0]), style="bold", soft_wrap=True, crop=False)
+            for column, cell in zip(columns[1:], row[1:], strict=False):
+                if cell:
+                    # soft_wrap: rich never breaks the line; the terminal does, if it must.
+                    kept = column in whole
+                    console.print(_escape(f"  {column}: {cell}"), soft_wrap=kept, crop=not kept, overflow="ignore" if kept else "fold")
+        return
+    rich_table = Table(title=title)
+    for index, column in enumerate(columns):
+        if column in whole:
+            rich_table.add_column(column, no_wrap=True, overflow="ignore", min_width=widths[index])
+        else:
+            # Fold rather than cut: a value shortened with an ellipsis cannot be copied back.
+            rich_table.add_column(column, overflow="fold", min_width=least[index])
+    for row in cells:
+        rich_table.add_row(*[_escape(c) for c in row])
+    console.print(rich_table)
+
+
+def _tsv_field(text: str) -> str:
+    """A TSV field holds no tab or line break: a title with one would shift the columns or rows."""
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def json_spelling(value: Any) -> str:
+    """A value as JSON spells it (null, true, 3, {"a": 1}); text as it is."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    return cell_text(value)
 
 
 def cell_text(value: Any) -> str:

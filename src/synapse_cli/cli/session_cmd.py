@@ -7,17 +7,17 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from synapse_cli.core.bridge import write_active_agent
 from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import PATCH_HELP, read_patch
-from synapse_cli.cli.output import emit_json, say, stdout_is_terminal, table
+from synapse_cli.cli.output import emit_json, json_spelling, say, stdout_is_terminal, table
 from synapse_cli.cli.session_ids import MIN_PREFIX, resolve_session_id
+from synapse_cli.core.bridge import write_active_agent
 from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.jsonio import iso_timestamp
 
-app = typer.Typer(help="Inspect, update and clean the session files in .synapse/sessions/.", no_args_is_help=True)
+app = typer.Typer(help="Inspect, update and clean the session files in .synapse/sessions/.", no_args_is_help=True, add_completion=False)
 
 
 class Quality(str, enum.Enum):
@@ -76,19 +76,22 @@ def update(
         if not agent.strip():
             raise InvalidInputError("--agent needs a non-empty agent id")
         updates["active_agent"] = {"id": agent, "activated_at": activated_at, "activation_quality": agent_quality}
-        history = updates.get("history") if isinstance(updates.get("history"), dict) else {}
-        agents = history.get("agents_activated") if isinstance(history.get("agents_activated"), list) else []
+        found = updates.get("history")
+        history: dict[str, Any] = found if isinstance(found, dict) else {}
+        listed = history.get("agents_activated")
+        agents: list[Any] = listed if isinstance(listed, list) else []
         updates["history"] = {**history, "agents_activated": [*agents, agent]}
     if title is not None:
         updates["title"] = title
     if bracket is not None:
-        context = updates.get("context") if isinstance(updates.get("context"), dict) else {}
-        updates["context"] = {**context, "last_bracket": bracket.value}
+        context = updates.get("context")
+        updates["context"] = {**(context if isinstance(context, dict) else {}), "last_bracket": bracket.value}
     config = options.config()
     paths = options.ensure_initialised(config)
     store = options.store(config)
     session_id = resolve_session_id(store.sessions_dir, session_id, creating=True)
     result = store.update(session_id, updates, cwd=paths.root)
+    assert result is not None  # a missing session is created
     if result.set_aside_path:
         typer.echo(f"synapse: warning: {result.set_aside_reason}; moved to {result.set_aside_path}", err=True)
     if agent is not None:
@@ -122,11 +125,7 @@ def show(
     if json_output:
         emit_json(session)
         return
-    rows = []
-    for key, value in session.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "{}"
-        rows.append((key, value))
+    rows = [(key, json_spelling(value)) for key, value in session.items()]
     table(f"Session {session_id}", ("field", "value"), rows)
 
 
@@ -141,7 +140,7 @@ def list_sessions(ctx: typer.Context, json_output: JsonOption = False) -> None:
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do
     config = options.config()
-    summaries = options.store(config).list()
+    summaries = _most_recent_first(options.store(config).list())
     if json_output:
         emit_json(
             [
@@ -159,17 +158,35 @@ def list_sessions(ctx: typer.Context, json_output: JsonOption = False) -> None:
             ]
         )
         return
-    if not summaries:
+    if not summaries and stdout_is_terminal():
         say(f"No sessions in {options.paths.sessions_dir}.")
         return
     rows = []
     for s in summaries:
         data = s.session or {}
         rows.append(
-            (s.session_id, s.status, data.get("prompt_count", ""), data.get("last_activity", ""),
+            (s.session_id, s.status, data.get("prompt_count", ""), _last_activity(s) or "",
              (data.get("active_agent") or {}).get("id") or "", data.get("title") or "")
         )
-    table(f"{len(summaries)} session(s) in {options.paths.sessions_dir}", ("id", "status", "prompts", "last activity", "agent", "title"), rows)
+    table(
+        f"{len(summaries)} session(s) in {options.paths.sessions_dir}",
+        ("id", "status", "prompts", "last activity", "agent", "title"),
+        rows,
+        whole=("id", "last activity"),
+        pure=True,
+    )
+
+
+def _last_activity(summary: Any) -> str | None:
+    value = (summary.session or {}).get("last_activity")
+    return value if isinstance(value, str) else None
+
+
+def _most_recent_first(summaries: list[Any]) -> list[Any]:
+    """By last_activity, what "newest" means for a session (ISO times sort as text); unusable files last, by file time."""
+    dated = sorted((s for s in summaries if _last_activity(s)), key=lambda s: (_last_activity(s), s.session_id), reverse=True)
+    undated = [s for s in summaries if not _last_activity(s)]  # already newest file first
+    return dated + undated
 
 
 @app.command("delete", cls=SynapseCommand)
@@ -234,8 +251,8 @@ def clean(
         return
     verb = "Would remove" if dry_run else "Removed"
     say(f"{verb} {len(result.removed)} stale session(s) (TTL {result.ttl_hours:g} h); kept {result.kept}.")
-    if result.removed and (dry_run or stdout_is_terminal()):
-        table(None, ("stale session",), [(sid,) for sid in result.removed])
+    if result.removed:
+        table(None, ("stale session",), [(sid,) for sid in result.removed], whole=("stale session",))
     if result.temp_files_removed:
         say(f"Swept {len(result.temp_files_removed)} temp file(s) left by interrupted writes.")
     for name in result.corrupt:

@@ -6,7 +6,8 @@ import os
 
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import SynapseError
-from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER
+from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
+from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX
 
 MIN_PREFIX = 4
 _SHOWN = 10

@@ -8,11 +8,11 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import PATCH_HELP, read_patch
-from synapse_cli.cli.output import emit_json, say, table
+from synapse_cli.cli.output import emit_json, json_spelling, say, table
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.state import read_state, state_path, update_state
 
-app = typer.Typer(help="Read and update .aios/session-state.json (the context-detector state).", no_args_is_help=True)
+app = typer.Typer(help="Read and update .aios/session-state.json (the context-detector state).", no_args_is_help=True, add_completion=False)
 
 
 @app.command("update")
@@ -83,4 +83,20 @@ def show(
     if json_output:
         emit_json(state)
         return
-    table(str(state_path(options.paths.root)), ("field", "value"), [(k, v) for k, v in state.items()])
+    table(str(state_path(options.paths.root)), ("field", "value"), [(k, _readable(k, v)) for k, v in state.items()])
+
+
+def _readable(key: str, value: object) -> str:
+    """Epoch-millisecond times as UTC dates (with the number the file holds); other values as JSON spells them."""
+    if key in _EPOCH_MS_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        import time
+
+        try:
+            seconds, millis = divmod(int(value), 1000)
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) + f".{millis:03d} UTC ({value})"
+        except (OverflowError, OSError, ValueError):
+            pass
+    return json_spelling(value)
+
+
+_EPOCH_MS_FIELDS = ("startTime", "lastActivity")

@@ -7,7 +7,9 @@ itself survives a power cut.
 
 Symlinks: when the target path is a symlink, the link itself is replaced by a regular
 file and the file it pointed to is left untouched. synapse's state lives in its own
-folders, and writing through a link could otherwise make it write outside them.
+folders, and writing through a link could otherwise make it write outside them; a
+folder of that state (``.synapse`` or ``.aios`` and below) that is a symlink is refused
+before anything is created (``folders.refuse_linked``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 
 from synapse_cli.core import log
 from synapse_cli.core.errors import AtomicWriteError
-from synapse_cli.core.folders import ensure_folder
+from synapse_cli.core.folders import ensure_folder, refuse_linked
 
 TEMP_MARKER = ".tmp."
 """Temp files are ``<name>.tmp.<pid>.<thread>.<random>``; cleanup sweeps old ones."""
@@ -97,6 +99,7 @@ def _final_mode(path: str) -> int:
 def _open_temp(tmp: str) -> int:
     # 0600 while being written: the content may be private until it has its final mode.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_BINARY | _O_NOFOLLOW
+    refuse_linked(os.path.dirname(tmp))
     try:
         return os.open(tmp, flags, 0o600)
     except FileNotFoundError:

@@ -7,14 +7,15 @@ JavaScript side writes it, with ``source: "uap"``.
 from __future__ import annotations
 
 import os
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import InvalidInputError
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp
 from synapse_cli.core.sessions.store import ACTIVATION_QUALITIES, BRIDGE_FILE_NAME
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def bridge_path(sessions_dir: str) -> str:

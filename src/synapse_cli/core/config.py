@@ -13,14 +13,15 @@ would cost more than the whole rest of a prompt.
 
 from __future__ import annotations
 
-import math
 import os
 import time
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any, Callable, Mapping
 
 from synapse_cli.core.errors import ConfigError
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any
 
 PROJECT_CONFIG_CANDIDATES = (
     os.path.join(".aios-core", "core-config.yaml"),
@@ -30,6 +31,28 @@ CONFIG_ENV_VAR = "SYNAPSE_CONFIG"
 CACHE_FILE_NAME = "config-cache.json"
 _CACHE_FORMAT = 2
 _RACY_SECONDS = 2.0
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A project config is a few kilobytes; a repository may carry one of any size."""
+MAX_YAML_NODES = 100_000
+"""The most values the file may hold once its aliases are expanded (``*a`` repeats
+what ``&a`` names: a few hundred bytes of nested aliases expand to billions)."""
+MAX_QUOTED = 60
+"""The most characters of a value quoted in a message."""
+
+
+def describe_value(value: Any) -> str:
+    """A value as YAML spells it (``spell``), cut to a few dozen characters whatever its size."""
+    if isinstance(value, str) and len(value) > MAX_QUOTED:
+        return spell(value[:MAX_QUOTED])[:-1] + "...'"  # never spell a megabyte to then cut it
+    if isinstance(value, (dict, list, tuple)) and len(value) > 8:
+        return f"a {'mapping' if isinstance(value, dict) else 'list'} of {len(value)} items"
+    text = spell(value)
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 3] + "..."
+
+
+def _finite(value: float) -> bool:
+    """``math.isfinite`` without importing ``math``, an extension module every prompt would load (any int is finite)."""
+    return value - value == 0
 
 
 def spell(value: Any) -> str:
@@ -38,7 +61,7 @@ def spell(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+    if isinstance(value, float) and _finite(value) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     if isinstance(value, (int, float)):
         return repr(value)
@@ -66,14 +89,14 @@ def _yaml_number(value: Any) -> Any:
 
 def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
     def check(value: Any) -> float | int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ValueError(f"must be a number, got {spell(value)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+            raise ValueError(f"must be a number, got {describe_value(value)}")
         if value < 0 or (value == 0 and not allow_zero):
-            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {spell(value)}")
+            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {describe_value(value)}")
         if value < minimum:
-            raise ValueError(f"must be at least {minimum:g}, got {spell(value)}")
+            raise ValueError(f"must be at least {minimum:g}, got {describe_value(value)}")
         if value > maximum:
-            raise ValueError(f"must be at most {maximum:g}, got {spell(value)}")
+            raise ValueError(f"must be at most {maximum:g}, got {describe_value(value)}")
         return value
 
     return check
@@ -82,7 +105,7 @@ def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[An
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise ValueError(f"must be true or false, got {spell(value)}")
+    raise ValueError(f"must be true or false, got {describe_value(value)}")
 
 
 def _text_to_value(text: str) -> Any:
@@ -165,42 +188,52 @@ SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 class Config:
     """Effective values, and for each the place it came from."""
 
-    def __init__(self, values: dict[str, Any], sources: dict[str, str], path: str | None, problems: list[str]):
+    def __init__(self, values: dict[str, Any], sources: dict[str, str], path: str | None, problems: list[str],
+                 errors: list[ConfigError] | None = None):
         self.values = values
         self.sources = sources
         self.path = path
         self.problems = problems
+        self.errors = errors or []  # the problems as errors, without what was done instead
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
+    def _number(self, key: str) -> float:
+        value: float = self.values[key]  # validated when loaded
+        return value
+
+    def _flag(self, key: str) -> bool:
+        value: bool = self.values[key]  # validated when loaded
+        return value
+
     @property
     def stale_ttl_hours(self) -> float:
-        return self.values["synapse.session.staleTTLHours"]
+        return self._number("synapse.session.staleTTLHours")
 
     @property
     def auto_clean(self) -> bool:
-        return self.values["synapse.session.autoClean"]
+        return self._flag("synapse.session.autoClean")
 
     @property
     def cleanup_grace_seconds(self) -> float:
-        return self.values["synapse.session.cleanupGraceMs"] / 1000.0
+        return self._number("synapse.session.cleanupGraceMs") / 1000.0
 
     @property
     def start_cleanup_interval_seconds(self) -> float:
-        return self.values["synapse.session.startCleanupIntervalSeconds"]
+        return self._number("synapse.session.startCleanupIntervalSeconds")
 
     @property
     def temp_max_age_seconds(self) -> float:
-        return self.values["synapse.session.tempMaxAgeSeconds"]
+        return self._number("synapse.session.tempMaxAgeSeconds")
 
     @property
     def lock_timeout(self) -> float:
-        return self.values["synapse.lock.timeoutSeconds"]
+        return self._number("synapse.lock.timeoutSeconds")
 
     @property
     def fsync(self) -> bool:
-        return self.values["synapse.write.fsync"]
+        return self._flag("synapse.write.fsync")
 
     @property
     def log_max_bytes(self) -> int:
@@ -221,26 +254,60 @@ def find_config_file(project_root: str, explicit: str | None = None, environ: Ma
     return None
 
 
+def _check_expansion(text: str, loader: Any, path: str) -> None:
+    """Refuse a document whose values, aliases expanded, number more than ``MAX_YAML_NODES``.
+
+    Counted on the parser's events, before anything is built: an alias counts as the
+    whole value it names, so ``&a [*a, *a, ...]`` nested a few levels is caught at once.
+    """
+    import yaml
+
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, size = stack.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, size = None, sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, size = event.anchor, 1
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = size
+        stack[-1][1] += size
+        if stack[-1][1] > MAX_YAML_NODES:
+            raise ConfigError(f"holds more than {MAX_YAML_NODES} values once its aliases are expanded; not read", path=path)
+
+
 def _parse_yaml_file(path: str) -> Any:
     import yaml
 
+    from synapse_cli.core.files import describe_read_error, read_regular
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        # A config may be a link to a shared file; never a FIFO, a device or a huge file.
+        raw = read_regular(path, MAX_CONFIG_BYTES, follow_links=True)
     except OSError as exc:
-        raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=path) from exc
+        raise ConfigError(f"cannot read the config file: {describe_read_error(exc)}", path=path) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=path) from exc
     try:
+        _check_expansion(text, loader, path)
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"invalid YAML: {where}{problem}", path=path) from exc
+        raise ConfigError(f"invalid YAML: {where}{str(problem)[:200]}", path=path) from exc
+    except RecursionError:
+        raise ConfigError("nested too deeply to be read", path=path) from None
 
 
 def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]]:
@@ -263,7 +330,7 @@ def _file_layer(path: str) -> tuple[dict[str, Any], list[tuple[str | None, str]]
         for part in setting.key.split("."):
             if not isinstance(node, dict):
                 present = False
-                problem = (".".join(walked), f"must be a mapping of settings, got {spell(node)}")
+                problem = (".".join(walked), f"must be a mapping of settings, got {describe_value(node)}")
                 if problem not in problems:  # name the key that is wrong, once
                     problems.append(problem)
                 break
@@ -307,10 +374,11 @@ def unknown_keys(path: str) -> list[tuple[str, str | None]]:
 
 
 def _read_cache(cache_path: str, identity: list[Any]) -> tuple[dict[str, Any], list[tuple[str | None, str]]] | None:
-    from synapse_cli.core.jsonio import loads_text, read_bytes_nofollow
+    from synapse_cli.core.files import read_regular
+    from synapse_cli.core.jsonio import loads_text
 
     try:
-        cached = loads_text(read_bytes_nofollow(cache_path))  # never through a link, never a FIFO
+        cached = loads_text(read_regular(cache_path, MAX_CONFIG_BYTES))  # never through a link, never a FIFO
     except (OSError, ValueError):
         return None
     if not isinstance(cached, dict) or cached.get("format") != _CACHE_FORMAT or cached.get("identity") != identity:
@@ -354,56 +422,26 @@ def load_config(
     """Build the effective configuration for the project at ``project_root``.
 
     ``overrides`` maps a key to ``(value, source)`` for values given as flags.
-    ``strict=True`` raises ``ConfigError`` naming the file and key of the first bad
-    value or of invalid YAML; ``strict=False`` (the hook, which must never fail) uses
-    the default for anything bad and lists it in ``Config.problems``.
+    Precedence applies before judgement: a bad value in the file or the environment
+    that a higher layer replaces is no problem. ``strict=True`` raises ``ConfigError``
+    naming the file and key of the first bad value that is still in effect, or of
+    invalid YAML; ``strict=False`` (the hook, which must never fail, and ``config
+    show``) uses the default for anything bad and lists it in ``Config.problems``.
     ``cache_dir`` lets the file layer be reused while the file is unchanged.
     """
     environ = os.environ if environ is None else environ
     values = {s.key: s.default for s in SETTINGS}
     sources = {s.key: "default" for s in SETTINGS}
-    problems: list[str] = []
+    pending: list[tuple[str | None, ConfigError, str]] = []  # (key, error, what happens instead)
 
     path = find_config_file(project_root, explicit_path, environ)
     if path is not None:
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            error = ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=path)
-            if strict:
-                raise error from exc
-            problems.append(str(error) + "; using the defaults")
-            st = None
-        if st is not None:
-            file_values: dict[str, Any] | None = None
-            file_problems: list[tuple[str | None, str]] = []
-            # As text: nanosecond times and 64-bit inode numbers are past 2**53, which the
-            # JSON writer rounds as JavaScript does, so as numbers they would never match again.
-            identity = [os.path.abspath(path), str(st.st_mtime_ns), str(st.st_size), str(st.st_ino)]
-            cache_path = os.path.join(cache_dir, CACHE_FILE_NAME) if cache_dir else None
-            if cache_path:
-                hit = _read_cache(cache_path, identity)
-                if hit is not None:
-                    file_values, file_problems = hit
-            if file_values is None:
-                try:
-                    file_values, file_problems = _file_layer(path)
-                except ConfigError as exc:
-                    if strict:
-                        raise
-                    file_values, file_problems = {}, [(None, str(exc).split(": ", 1)[-1])]
-                # A file modified within the last moments may be edited again within the
-                # same timestamp tick and size; caching it then could hide that edit.
-                if cache_path and time.time() - st.st_mtime > _RACY_SECONDS:
-                    _write_cache(cache_path, identity, file_values, file_problems)
-            if strict and file_problems:
-                key, message = file_problems[0]
-                raise ConfigError(message, path=path, key=key)
-            for key, message in file_problems:
-                problems.append(str(ConfigError(message + "; using the default", path=path, key=key)))
-            for key, value in file_values.items():
-                values[key] = value
-                sources[key] = f"file {path}"
+        file_values, file_problems = _file_values(path, cache_dir, strict)
+        for key, message in file_problems:
+            pending.append((key, ConfigError(message, path=path, key=key), "; using the default" if key else "; using the defaults"))
+        for key, value in file_values.items():
+            values[key] = value
+            sources[key] = f"file {path}"
 
     for setting in SETTINGS:
         text = environ.get(setting.env)
@@ -413,10 +451,7 @@ def load_config(
             values[setting.key] = setting.coerce_env(text)
             sources[setting.key] = f"env {setting.env}"
         except ValueError as exc:
-            error = ConfigError(str(exc), path=f"environment variable {setting.env}", key=setting.key)
-            if strict:
-                raise error from exc
-            problems.append(str(error) + "; ignored")
+            pending.append((setting.key, ConfigError(str(exc), path=f"environment variable {setting.env}", key=setting.key), "; ignored"))
 
     for key, (value, source) in (overrides or {}).items():
         setting = SETTINGS_BY_KEY[key]
@@ -426,4 +461,56 @@ def load_config(
             raise ConfigError(str(exc), path=source, key=key) from exc
         sources[key] = source
 
-    return Config(values, sources, path, problems)
+    problems: list[str] = []
+    errors: list[ConfigError] = []
+    for key, error, instead in pending:
+        if key in sources and _outranks(sources[key], error):
+            continue  # rescued: a higher layer sets this key
+        if strict:
+            raise error
+        problems.append(str(error) + instead)
+        errors.append(error)
+    return Config(values, sources, path, problems, errors)
+
+
+def _outranks(source: str, error: ConfigError) -> bool:
+    """Whether the value from ``source`` comes from a layer above the one ``error`` is about."""
+    if source == "default" or source.startswith("file "):
+        return False
+    if source.startswith("env ") and str(error.path).startswith("environment variable"):
+        return False
+    return True
+
+
+def _file_values(path: str, cache_dir: str | None, strict: bool) -> tuple[dict[str, Any], list[tuple[str | None, str]]]:
+    """The file layer: its values and problems, from the cache while the file is unchanged."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        error = ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=path)
+        if strict:
+            raise error from exc
+        return {}, [(None, str(error).split(": ", 1)[-1])]
+    from synapse_cli import __version__
+
+    # Everything that changes when the file or its reader does: an in-place edit that
+    # restores the mtime still moves the ctime, and a new release may read new keys.
+    # As text: nanosecond times and 64-bit inode numbers are past 2**53, which the JSON
+    # writer rounds as JavaScript does, so as numbers they would never match again.
+    identity = [os.path.abspath(path), *(str(n) for n in (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)), __version__]
+    cache_path = os.path.join(cache_dir, CACHE_FILE_NAME) if cache_dir else None
+    if cache_path:
+        hit = _read_cache(cache_path, identity)
+        if hit is not None:
+            return hit
+    try:
+        file_values, file_problems = _file_layer(path)
+    except ConfigError as exc:
+        if strict:
+            raise
+        file_values, file_problems = {}, [(None, str(exc).split(": ", 1)[-1])]
+    # A file modified within the last moments may be edited again within the same
+    # timestamp tick and size; caching it then could hide that edit.
+    if cache_path and time.time() - st.st_mtime > _RACY_SECONDS:
+        _write_cache(cache_path, identity, file_values, file_problems)
+    return file_values, file_problems

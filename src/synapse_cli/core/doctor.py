@@ -12,13 +12,15 @@ the link itself is moved aside (the file it points to is never opened); a state 
 that is itself a symlink is reported and not looked into. Temp files of interrupted
 writes of ``.aios/session-state.json`` lie outside ``.synapse/``: they are reported
 as notes and left for the user to delete.
+
+Whether an editor runs the hook is the editors' business: ``synapse doctor`` passes
+``synapse_cli.editors.settings.registered_prompt_hook`` in as ``find_prompt_hook``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Any
 
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import (
@@ -31,7 +33,13 @@ from synapse_cli.core.errors import (
 )
 from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
 from synapse_cli.core.project import ProjectPaths
-from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SET_ASIDE_MARKER, SessionStore
+from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
+from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SessionStore
+
+TYPE_CHECKING = False  # the core keeps typing off the per-prompt path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 PROBLEM = "problem"
 NOTE = "note"
@@ -93,30 +101,6 @@ def _regular_files(entries: list[os.DirEntry[str]]) -> list[os.DirEntry[str]]:
     return [e for e in entries if e.is_file(follow_symlinks=False)]
 
 
-def _hook_registered(project_root: str) -> str | None:
-    """The first settings file, of any editor and scope, that registers synapse's prompt hook."""
-    from synapse_cli.editors.settings import AGENTS, PROMPT, SettingsFileError, is_own_command, read_settings, settings_path
-
-    for agent, spec in AGENTS.items():
-        event = spec.events[PROMPT]
-        for scope in spec.scopes:
-            path = settings_path(agent, scope, project_root)
-            try:
-                settings, _ = read_settings(path)
-            except SettingsFileError:
-                continue
-            entries = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
-            handlers = []
-            for entry in entries if isinstance(entries, list) else []:
-                if spec.flat:
-                    handlers.append(entry)
-                elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
-                    handlers.extend(entry["hooks"])
-            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in handlers):
-                return path
-    return None
-
-
 def _some(names: list[str], shown: int = 10) -> str:
     """The first ``shown`` names, and how many more: a finding stays one readable line."""
     text = ", ".join(names[:shown])
@@ -150,24 +134,59 @@ def examine(
     fsync: bool = True,
     lock_timeout: float = 5.0,
     now: float | None = None,
+    find_prompt_hook: Callable[[str], str | None] | None = None,
 ) -> DoctorReport:
-    """Check (and with ``fix``, repair) the project's state; never raises for what it finds."""
+    """Check (and with ``fix``, repair) the project's state; never raises for what it finds.
+
+    ``find_prompt_hook(project_root)`` names the editor settings file that registers
+    the prompt hook (``synapse_cli.editors.settings.registered_prompt_hook``); finding
+    none is a note. Without it, the hook is not checked.
+    """
     now = time.time() if now is None else now
     paths = ProjectPaths(project_root)
     report = DoctorReport(paths.root)
     if not paths.is_initialised():
         report.add(PROBLEM, "setup", paths.synapse_dir, f"no .synapse/ at or above {paths.root}: run `synapse init`")
         return report
-    if not os.path.lexists(paths.gitignore):
-        finding = report.add(PROBLEM, "gitignore", paths.gitignore, "missing: sessions/ and cache/ would be committed")
-        if fix:
-            from synapse_cli.core.project import ensure_gitignore
+    _check_gitignore(report, paths, fix, fsync)
+    _check_config(report, config_error, config_path)
+    store = SessionStore(paths.sessions_dir, fsync=fsync, lock_timeout=lock_timeout)
+    session_entries = _entries(paths.sessions_dir, report)
+    _check_sessions(report, store, session_entries or [], fix)
+    aios_dir = os.path.join(paths.root, ".aios")
+    folders = [(paths.sessions_dir, session_entries), (paths.metrics_dir, None), (paths.cache_dir, None), (aios_dir, None)]
+    for folder, entries in folders:
+        if folder != paths.sessions_dir:
+            entries = _entries(folder, report)
+        leftovers = _Leftovers(report, now, temp_max_age_seconds, fix, outside=folder == aios_dir)
+        for entry in _regular_files(entries or []):
+            leftovers.check(entry, locks_here=folder not in (paths.cache_dir, aios_dir))
+    if ttl_hours is not None and session_entries is not None:
+        _check_stale(report, store, paths.sessions_dir, ttl_hours, now, fix)
+    if find_prompt_hook is not None and find_prompt_hook(paths.root) is None:
+        report.add(
+            NOTE, "hook", None,
+            "the prompt hook is not registered for any editor (Claude Code, Codex, Gemini CLI, Cursor): "
+            "run `synapse hook install` (--agent for the others)",
+        )
+    return report
 
-            try:
-                ensure_gitignore(paths.synapse_dir, fsync=fsync)
-                finding.fixed = "written"
-            except OSError as exc:
-                finding.message += f" (could not write it: {exc})"
+
+def _check_gitignore(report: DoctorReport, paths: ProjectPaths, fix: bool, fsync: bool) -> None:
+    if os.path.lexists(paths.gitignore):
+        return
+    finding = report.add(PROBLEM, "gitignore", paths.gitignore, "missing: sessions/ and cache/ would be committed")
+    if fix:
+        from synapse_cli.core.project import ensure_gitignore
+
+        try:
+            ensure_gitignore(paths.synapse_dir, fsync=fsync)
+            finding.fixed = "written"
+        except OSError as exc:
+            finding.message += f" (could not write it: {exc})"
+
+
+def _check_config(report: DoctorReport, config_error: ConfigError | None, config_path: str | None) -> None:
     if config_error is not None:
         report.add(PROBLEM, "config", config_error.path, f"invalid configuration: {config_error}")
     elif config_path is not None:
@@ -180,9 +199,9 @@ def examine(
         except ConfigError:
             pass
 
-    store = SessionStore(paths.sessions_dir, fsync=fsync, lock_timeout=lock_timeout)
-    session_entries = _entries(paths.sessions_dir, report)
-    for entry in session_entries or []:
+
+def _check_sessions(report: DoctorReport, store: SessionStore, entries: list[os.DirEntry[str]], fix: bool) -> None:
+    for entry in entries:
         name = entry.name
         if SET_ASIDE_MARKER in name:
             report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
@@ -197,80 +216,89 @@ def examine(
             check = "schema" if isinstance(exc, UnsupportedSchemaError) else "corrupt"
             finding = report.add(PROBLEM, check, entry.path, str(exc).split(": ", 1)[-1])
             if fix:
-                try:
-                    # Under the session's lock, and only if still unusable: a prompt may
-                    # have replaced it with a fresh session since it was read above.
-                    moved = store.set_aside_if_unusable(name[: -len(SESSION_SUFFIX)])
-                    finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
-                    if moved:
-                        # Moving it aside took the session's lock: its lock file would
-                        # otherwise be reported as abandoned once it is old enough.
-                        _remove_orphan_lock(entry.path)
-                except (StateFileAccessError, LockTimeoutError) as move_error:
-                    finding.message += f" (could not move it aside: {move_error})"
+                _move_aside(finding, store, entry)
         except InvalidInputError as exc:
             report.add(NOTE, "session-id", entry.path, f"not a session file synapse can address ({exc})")
         except StateFileAccessError as exc:
             report.add(PROBLEM, "unreadable", entry.path, str(exc))
 
-    aios_dir = os.path.join(paths.root, ".aios")
-    folders = [(paths.sessions_dir, session_entries), (paths.metrics_dir, None), (paths.cache_dir, None), (aios_dir, None)]
-    for folder, entries in folders:
-        if folder != paths.sessions_dir:
-            entries = _entries(folder, report)
-        for entry in _regular_files(entries or []):
-            name = entry.name
+
+def _move_aside(finding: Finding, store: SessionStore, entry: os.DirEntry[str]) -> None:
+    try:
+        # Under the session's lock, and only if still unusable: a prompt may
+        # have replaced it with a fresh session since it was read.
+        moved = store.set_aside_if_unusable(entry.name[: -len(SESSION_SUFFIX)])
+        finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
+        if moved:
+            # Moving it aside took the session's lock: its lock file would
+            # otherwise be reported as abandoned once it is old enough.
+            _remove_orphan_lock(entry.path)
+    except (StateFileAccessError, LockTimeoutError) as move_error:
+        finding.message += f" (could not move it aside: {move_error})"
+
+
+class _Leftovers:
+    """Temp files of interrupted writes and lock files of vanished data files, in one folder."""
+
+    def __init__(self, report: DoctorReport, now: float, max_age: float, fix: bool, *, outside: bool):
+        self.report = report
+        self.now = now
+        self.max_age = max_age
+        self.fix = fix
+        self.outside = outside  # outside .synapse/: reported, never removed by doctor
+
+    def check(self, entry: os.DirEntry[str], *, locks_here: bool) -> None:
+        try:
+            age = self.now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            return
+        if is_temp_name(entry.name):
+            self._temp_file(entry, age)
+        elif entry.name.endswith(LOCK_SUFFIX) and locks_here:
+            self._lock_file(entry, age)
+
+    def _temp_file(self, entry: os.DirEntry[str], age: float) -> None:
+        if age < self.max_age:
+            return
+        if self.outside:
+            self.report.add(NOTE, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago, "
+                            "outside .synapse/ (doctor does not touch it): delete it by hand")
+            return
+        finding = self.report.add(PROBLEM, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago")
+        if self.fix:
             try:
-                age = now - entry.stat(follow_symlinks=False).st_mtime
-            except OSError:
-                continue
-            if is_temp_name(name):
-                if age < temp_max_age_seconds:
-                    continue
-                if folder == aios_dir:
-                    # Outside .synapse/: reported, never removed by doctor.
-                    report.add(NOTE, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago, "
-                               "outside .synapse/ (doctor does not touch it): delete it by hand")
-                    continue
-                finding = report.add(PROBLEM, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago")
-                if fix:
-                    try:
-                        os.unlink(entry.path)
-                        finding.fixed = "removed"
-                    except OSError as exc:
-                        finding.message += f" (could not remove it: {exc.strerror or exc})"
-            elif name.endswith(LOCK_SUFFIX) and folder not in (paths.cache_dir, aios_dir):
-                data_path = entry.path[: -len(LOCK_SUFFIX)]
-                if os.path.lexists(data_path) or age < temp_max_age_seconds:
-                    continue
-                finding = report.add(PROBLEM, "lock-file", entry.path, "lock file of a data file that no longer exists")
-                if fix:
-                    outcome = _remove_orphan_lock(data_path)
-                    if outcome == "removed":
-                        finding.fixed = "removed"
-                    elif outcome == "held":
-                        finding.message += " (held by a running process right now; left alone)"
+                os.unlink(entry.path)
+                finding.fixed = "removed"
+            except OSError as exc:
+                finding.message += f" (could not remove it: {exc.strerror or exc})"
 
-    if ttl_hours is not None and session_entries is not None:
-        stale = store.clean_stale(ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
-        if stale.removed:
-            # A note: stale sessions are normal, and the first prompt's cleanup removes them.
-            finding = report.add(
-                NOTE, "stale", paths.sessions_dir,
-                f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h: {_some(sorted(stale.removed))} "
-                "(removed by the hook's cleanup on a first prompt, or by --fix)",
-            )
-            if fix:
-                done = store.clean_stale(ttl_hours, now=now, temp_max_age_seconds=float("inf"))
-                finding.fixed = f"removed {len(done.removed)} stale session(s)"
-                if len(done.removed) < len(stale.removed):
-                    finding.message += f" ({len(stale.removed) - len(done.removed)} became active or busy meanwhile)"
+    def _lock_file(self, entry: os.DirEntry[str], age: float) -> None:
+        data_path = entry.path[: -len(LOCK_SUFFIX)]
+        if os.path.lexists(data_path) or age < self.max_age:
+            return
+        finding = self.report.add(PROBLEM, "lock-file", entry.path, "lock file of a data file that no longer exists")
+        if self.fix:
+            outcome = _remove_orphan_lock(data_path)
+            if outcome == "removed":
+                finding.fixed = "removed"
+            elif outcome == "held":
+                finding.message += " (held by a running process right now; left alone)"
 
-    registered = _hook_registered(paths.root)
-    if registered is None:
-        report.add(
-            NOTE, "hook", None,
-            "the prompt hook is not registered for any editor (Claude Code, Codex, Gemini CLI, Cursor): "
-            "run `synapse hook install` (--agent for the others)",
-        )
-    return report
+
+def _check_stale(report: DoctorReport, store: SessionStore, folder: str, ttl_hours: float, now: float, fix: bool) -> None:
+    from synapse_cli.core.sessions.cleanup import clean_stale
+
+    stale = clean_stale(store, ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
+    if not stale.removed:
+        return
+    # A note: stale sessions are normal, and the first prompt's cleanup removes them.
+    finding = report.add(
+        NOTE, "stale", folder,
+        f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h: {_some(sorted(stale.removed))} "
+        "(removed by the hook's cleanup on a first prompt, or by --fix)",
+    )
+    if fix:
+        done = clean_stale(store, ttl_hours, now=now, temp_max_age_seconds=float("inf"))
+        finding.fixed = f"removed {len(done.removed)} stale session(s)"
+        if len(done.removed) < len(stale.removed):
+            finding.message += f" ({len(stale.removed) - len(done.removed)} became active or busy meanwhile)"

@@ -70,7 +70,8 @@ class AtomicWriteError(SynapseError, OSError):
         SynapseError.__init__(self, message)
 
     def __str__(self) -> str:  # OSError would otherwise format its own way
-        return self.args[0]
+        message: str = self.args[0]
+        return message
 
 
 class StateFileError(SynapseError):

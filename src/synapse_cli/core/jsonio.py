@@ -17,11 +17,14 @@ pays for it.
 
 from __future__ import annotations
 
+import math
 import os
 import time
+
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 _INFINITY = float("inf")
 _CONSTANTS = {"NaN": float("nan"), "Infinity": _INFINITY, "-Infinity": -_INFINITY}
@@ -52,7 +55,10 @@ try:
     import _json
 
     _encode_string: Callable[[str], str] = _json.encode_basestring
-    _SCANNERS = {False: _json.make_scanner(_ScanContext(_lenient_constant)), True: _json.make_scanner(_ScanContext(_js_constant))}
+    _SCANNERS = {
+        False: _json.make_scanner(_ScanContext(_lenient_constant)),  # type: ignore[arg-type]  # any object with the attributes
+        True: _json.make_scanner(_ScanContext(_js_constant)),  # type: ignore[arg-type]
+    }
 except ImportError:  # an interpreter without the accelerator: the json package's pure-Python code
     import json as _json_package
     from json.encoder import py_encode_basestring as _encode_string
@@ -66,8 +72,9 @@ _MAX_ARRAY_INDEX = 2**32 - 2  # JavaScript orders keys "0".."4294967294" first
 
 
 def _where(text: str, pos: int) -> str:
-    line_start = text.rfind("\n", 0, pos)
-    return f"line {text.count(chr(10), 0, pos) + 1} column {pos - line_start} (char {pos})"
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    return f"line {line} column {column} (char {pos})"
 
 
 def loads(text: str, js: bool = False) -> Any:
@@ -83,7 +90,16 @@ def loads(text: str, js: bool = False) -> Any:
             return _json_package.loads(text, parse_constant=_js_constant if js else _lenient_constant)
         start = len(text) - len(text.lstrip(_WHITESPACE))
         try:
-            value, end = scanner(text, start)
+            try:
+                value, end = scanner(text, start)
+            except SystemError:
+                # The accelerator reports a syntax error with json.decoder's JSONDecodeError,
+                # which it looks up in sys.modules only: until json.decoder is imported, it
+                # fails without an exception. Import it (only a bad document pays) and parse
+                # again, which raises the error with its message.
+                import json.decoder  # noqa: F401
+
+                value, end = scanner(text, start)
         except StopIteration as stop:
             raise ValueError(f"Expecting value: {_where(text, stop.value)}") from None
     except RecursionError:
@@ -123,7 +139,7 @@ def js_number(value: float) -> str:
 
 
 def _js_float(value: float) -> str:
-    if value != value or value == _INFINITY or value == -_INFINITY:
+    if not math.isfinite(value):
         return "null"  # JSON.stringify(NaN) and of Infinity
     text = float.__repr__(value)
     if "e" in text:
@@ -152,7 +168,9 @@ def _key_text(key: Any) -> str:
     if isinstance(key, int):
         return _js_int(key)
     if isinstance(key, float):
-        return _js_float(key) if key == key and abs(key) != _INFINITY else ("NaN" if key != key else "Infinity" if key > 0 else "-Infinity")
+        if math.isfinite(key):
+            return _js_float(key)
+        return "NaN" if math.isnan(key) else "Infinity" if key > 0 else "-Infinity"
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
@@ -236,7 +254,7 @@ def dumps_js(obj: Any) -> str:
             stack.append([iter(_object_items(value) if is_object else value), is_object, indent, True, id(value)])
         while stack:
             frame = stack[-1]
-            entry = next(frame[0], _END)
+            entry: Any = next(frame[0], _END)
             if entry is _END:
                 stack.pop()
                 open_ids.discard(frame[4])
@@ -267,7 +285,7 @@ def iso_timestamp(epoch_seconds: float | None = None) -> str:
     """``2026-11-26T15:16:38.911Z`` for now or the given time (what JS ``toISOString()`` gives)."""
     ms = int((time.time() if epoch_seconds is None else epoch_seconds) * 1000)
     seconds, millis = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%03dZ" % millis
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
 def epoch_ms(epoch_seconds: float | None = None) -> int:
@@ -316,7 +334,7 @@ def parse_timestamp(value: Any) -> float | None:
     canonical = _parse_canonical(value)
     if canonical is not None:
         return canonical
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     text = value.strip()
     if text.endswith(("Z", "z")):
@@ -326,7 +344,7 @@ def parse_timestamp(value: Any) -> float | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
         return parsed.timestamp()
     except (OverflowError, OSError, ValueError):

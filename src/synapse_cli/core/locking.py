@@ -10,6 +10,7 @@ lock when its holder dies, so a killed process never leaves a stuck lock.
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 from synapse_cli.core.errors import LockTimeoutError
@@ -18,7 +19,7 @@ from synapse_cli.core.folders import ensure_folder
 LOCK_SUFFIX = ".lock"
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
@@ -127,7 +128,7 @@ class FileLock:
         except FileNotFoundError:
             pass
 
-    def __enter__(self) -> "FileLock":
+    def __enter__(self) -> FileLock:
         self.acquire()
         return self
 

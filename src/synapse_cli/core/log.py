@@ -18,6 +18,8 @@ DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 _LEVEL_NAMES = {DEBUG: "DEBUG", INFO: "INFO", WARNING: "WARNING", ERROR: "ERROR"}
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_MESSAGE_CHARS = 16 * 1024
+"""One line never floods the log, whatever a message quotes."""
 # The log lives in the project, which anyone can commit a symlink or FIFO into.
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -32,6 +34,20 @@ class _Sinks:
 
 
 _sinks = _Sinks()
+
+
+def current_settings() -> tuple[str | None, int, int | None, int]:
+    """Where lines go now, to put back later with ``restore_settings`` (tests, embedding callers)."""
+    return (_sinks.file_path, _sinks.max_bytes, _sinks.stderr_level, _sinks.file_level)
+
+
+def restore_settings(saved: tuple[str | None, int, int | None, int]) -> None:
+    _sinks.file_path, _sinks.max_bytes, _sinks.stderr_level, _sinks.file_level = saved
+
+
+def reset() -> None:
+    """Back to the unconfigured state: no file; warnings and errors on stderr."""
+    restore_settings((None, DEFAULT_MAX_BYTES, WARNING, DEBUG))
 
 
 def configure(
@@ -56,20 +72,25 @@ def log_file_path() -> str | None:
     return _sinks.file_path
 
 
-def _format(level: int, message: str) -> str:
+def format_line(level: int, message: str) -> str:
+    """One log line: UTC time, pid, level, message (cut at ``MAX_MESSAGE_CHARS``)."""
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = f"{message[:MAX_MESSAGE_CHARS]}... ({len(message) - MAX_MESSAGE_CHARS} more characters cut)"
     now = time.time()
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
     return f"{stamp} pid={os.getpid()} {_LEVEL_NAMES.get(level, level)} {message}\n"
 
 
-def _append(path: str, line: bytes, max_bytes: int) -> None:
+def append_line(path: str, line: bytes, max_bytes: int) -> None:
+    """Append ``line`` to the log file ``path``, rotating it past ``max_bytes``; raises ``OSError``."""
     # One O_APPEND write per line: concurrent hooks interleave whole lines, not bytes.
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK
+    from synapse_cli.core.folders import ensure_folder, refuse_linked
+
+    refuse_linked(os.path.dirname(path))  # a .synapse/cache committed as a link to anywhere
     try:
         fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
-        from synapse_cli.core.folders import ensure_folder
-
         ensure_folder(os.path.dirname(path))
         fd = os.open(path, flags, 0o600)
     try:
@@ -93,14 +114,14 @@ def log(level: int, message: str) -> None:
     """Record one diagnostic line; never raises (a broken log must not break a prompt)."""
     line = None
     if _sinks.file_path and level >= _sinks.file_level:
-        line = _format(level, message)
+        line = format_line(level, message)
         try:
-            _append(_sinks.file_path, line.encode("utf-8", "replace"), _sinks.max_bytes)
+            append_line(_sinks.file_path, line.encode("utf-8", "replace"), _sinks.max_bytes)
         except OSError:
             pass
     if _sinks.stderr_level is not None and level >= _sinks.stderr_level:
         try:
-            sys.stderr.write(line or _format(level, message))
+            sys.stderr.write(line or format_line(level, message))
             sys.stderr.flush()
         except (OSError, ValueError, AttributeError):
             pass

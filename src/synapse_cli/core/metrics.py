@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import os
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import InvalidInputError
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp, parse_timestamp
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
 
 METRICS_KINDS = ("uap", "hook")
 METRICS_FILE_NAMES = {"uap": "uap-metrics.json", "hook": "hook-metrics.json"}

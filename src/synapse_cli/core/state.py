@@ -8,19 +8,23 @@ session: the next update starts a new one.
 
 from __future__ import annotations
 
+import math
 import os
-import time
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import CorruptFileError, InvalidInputError, StateFileAccessError
 from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
 from synapse_cli.core.locking import FileLock
-from synapse_cli.core.sessions.store import set_aside
+from synapse_cli.core.sessions.setaside import set_aside
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
 
 STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
+# The state's lock lives in synapse's own git-ignored cache, not beside the state in
+# .aios/, a folder of the framework that a repository may commit.
+STATE_LOCK_RELATIVE_PATH = os.path.join(".synapse", "cache", "locks", "session-state.json")
 MAX_COMMANDS = 10
 MAX_AGENTS = 20
 MAX_TASKS = 20
@@ -59,7 +63,7 @@ def _js_falsy(value: Any) -> bool:
     if value is None or value is False or value == "":
         return True
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value == 0 or value != value
+        return value == 0 or math.isnan(value)
     return False
 
 
@@ -72,7 +76,7 @@ def _time_or(value: Any, default: int) -> int | float:
     """``value || default`` for an epoch-ms field (a value that is not a finite number too)."""
     if _js_falsy(value) or isinstance(value, bool) or not isinstance(value, (int, float)):
         return default
-    return value if abs(value) != float("inf") else default
+    return value if math.isfinite(value) else default
 
 
 def normalise_state(data: dict[str, Any], now_ms: int) -> dict[str, Any]:
@@ -123,8 +127,7 @@ _WORKFLOW_AFTER_TASK = {
 
 def infer_workflow(task: str) -> tuple[str, str] | None:
     """The (workflow, state) a completed task moves to, or None (lower-cased, one leading ``*`` dropped)."""
-    name = task.lower()
-    return _WORKFLOW_AFTER_TASK.get(name[1:] if name.startswith("*") else name)
+    return _WORKFLOW_AFTER_TASK.get(task.lower().removeprefix("*"))
 
 
 def complete_task(state: dict[str, Any], task: str, success: bool, agent_id: str | None, story: str | None, now_ms: int) -> None:
@@ -212,7 +215,7 @@ def update_state(
         raise InvalidInputError("an agent name goes with an activation; with a task, the agent is the one that ran it")
     now_ms = epoch_ms() if now_ms is None else now_ms
     path = state_path(project_root)
-    lock = FileLock(path, lock_timeout)
+    lock = FileLock(os.path.join(project_root, STATE_LOCK_RELATIVE_PATH), lock_timeout)
     try:
         lock.acquire()
     except OSError as exc:  # e.g. .aios is not a writable folder: a typed error, not a crash

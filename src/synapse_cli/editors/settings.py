@@ -5,7 +5,10 @@ each holding a list of handlers (Cursor: a flat list of handlers). synapse recog
 its own handlers by their command text (editors strip unknown marker keys), so
 installing twice leaves one entry and uninstalling removes only synapse's entries,
 pruning only the groups and events it left empty. Every other key, hook and group is
-kept as it was. A settings file that is not valid JSON is never overwritten.
+kept as it was. A settings file that is not strict JSON (``NaN``, duplicate keys...) is
+never overwritten, numbers keep the user's spelling (``1E2``, ``0.10``, ``1e400``: Node
+reads them as written), and synapse never writes anything Node's ``JSON.parse`` refuses.
+Two installs at once are serialised by a lock, so neither loses the other's entry.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import InvalidInputError, SynapseError
+from synapse_cli.editors.program import PROGRAM_NAMES, Choice, check_command, choose_program
 
 PROMPT = "prompt-submit"
 SESSION_START = "session-start"
@@ -65,11 +70,15 @@ AGENTS: dict[str, AgentSpec] = {
 }
 
 # "synapse hook <name>", also as a path to the executable ("/x/bin/synapse", "synapse.exe")
-# and with global options before "hook" ("synapse --debug hook ...", "--project-dir X").
+# and with global options before "hook" ("synapse --debug hook ...", "--project-dir X"),
+# or the hook launcher "synapse-hook <name>" (also as a quoted path).
 _OWN_COMMAND = re.compile(
-    r"""(?:^|[\s/\\"'])synapse(?:\.exe)?["']?(?:\s+-[^\s]+(?:\s+[^\s-][^\s]*)?)*?\s+hook\s+(prompt-submit|session-start|session-end)\b"""
+    r"""(?:^|[\s/\\"'])(?:synapse(?:\.exe)?["']?(?:\s+-[^\s]+(?:\s+[^\s-][^\s]*)?)*?\s+hook|synapse-hook["']?)"""
+    r"""\s+(prompt-submit|session-start|session-end)\b"""
 )
 _BOM = "\ufeff"
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
+INSTALL_LOCK_SECONDS = 10.0
 
 
 class SettingsFileError(SynapseError):
@@ -93,21 +102,21 @@ def agent_spec(agent: str) -> AgentSpec:
         raise InvalidInputError(f"unknown agent {agent!r} (choose from: {', '.join(AGENTS)})") from None
 
 
-def hook_command(agent: str, hook: str, executable: str | None = None) -> str:
-    """The command line an editor runs, from any folder: ``synapse`` found on PATH, or ``executable``."""
-    program = "synapse"
-    if executable:
-        import shlex
+def hook_command(agent: str, hook: str, executable: str | None = None, choice: Choice | None = None) -> str:
+    """The command line an editor runs, from any folder and with a minimal PATH.
 
-        program = shlex.quote(executable) if os.name != "nt" else f'"{executable}"' if " " in executable else executable
-    command = f"{program} hook {hook}"
-    return command if agent == "claude" else f"{command} --agent {agent}"
+    ``choice`` (or ``executable``, an explicit path) names the program; by default this
+    installation's hook launcher, bare only when the minimal PATH finds this very one.
+    """
+    if choice is None:
+        choice = choose_program(executable)
+    return choice.command(hook, agent)
 
 
 def check_executable(executable: str) -> str:
-    """An absolute path to a ``synapse`` executable, for editors whose PATH lacks it."""
+    """An absolute path to a synapse program (``synapse``, ``synapse-hook``), for editors whose PATH lacks it."""
     name = os.path.basename(executable).lower()
-    if name not in ("synapse", "synapse.exe"):
+    if name not in PROGRAM_NAMES:
         raise InvalidInputError(f"--executable must name the synapse program itself, not {os.path.basename(executable)!r}")
     absolute = os.path.abspath(os.path.expanduser(executable))
     if not (os.path.isfile(absolute) and os.access(absolute, os.X_OK)):
@@ -119,15 +128,60 @@ def is_own_command(command: Any) -> bool:
     return isinstance(command, str) and _OWN_COMMAND.search(command) is not None
 
 
+class _RawNumber:
+    """A JSON number kept as the user wrote it (``1E2`` is not rewritten as ``100.0``)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _RawNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _keep_int(text: str) -> Any:
+    return int(text) if text != "-0" else _RawNumber(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (editors cannot read it)")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key[:60]!r} (an editor would keep only one of them; remove the other)")
+        result[key] = value
+    return result
+
+
+def _parse_strict(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_float=_RawNumber, parse_int=_keep_int,
+                      parse_constant=_refuse_constant)
+
+
 def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
-    """The settings object and the file's text (None when there is no file)."""
+    """The settings object and the file's text (None when there is no file).
+
+    The file may be a link (a dotfiles folder) but must be a regular file of bounded
+    size: a FIFO or ``/dev/zero`` committed in its place is refused at once.
+    """
+    from synapse_cli.core.files import describe_read_error, read_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(path, MAX_SETTINGS_BYTES, follow_links=True)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise SettingsFileError(f"{path}: a symlink to {os.readlink(path)}, which does not exist; "
+                                    "create that file or remove the link; left untouched") from None
         return {}, None
     except OSError as exc:
-        raise SettingsFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise SettingsFileError(f"{path}: cannot read: {describe_read_error(exc)}; left untouched") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -135,19 +189,23 @@ def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
     if not text.strip():
         return {}, text
     try:
-        data = json.loads(text[1:] if text.startswith(_BOM) else text)
+        data = _parse_strict(text[1:] if text.startswith(_BOM) else text)
     except json.JSONDecodeError as exc:
         raise SettingsFileError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; left untouched"
         ) from exc
+    except ValueError as exc:
+        raise SettingsFileError(f"{path}: not strict JSON: {exc}; left untouched") from exc
+    except RecursionError:
+        raise SettingsFileError(f"{path}: JSON nested too deeply; left untouched") from None
     if not isinstance(data, dict):
         raise SettingsFileError(f"{path}: the settings must be a JSON object, not {type(data).__name__}; left untouched")
     return data, text
 
 
-def _handler(spec: AgentSpec, hook: str, executable: str | None = None) -> dict[str, Any]:
+def _handler(spec: AgentSpec, hook: str, choice: Choice) -> dict[str, Any]:
     handler: dict[str, Any] = {} if spec.flat else {"type": "command"}
-    handler["command"] = hook_command(spec.name, hook, executable)
+    handler["command"] = hook_command(spec.name, hook, choice=choice)
     if spec.timeout is not None:
         handler["timeout"] = spec.timeout
     if hook == SESSION_START and spec.async_key:
@@ -175,17 +233,50 @@ def _event_list(table: dict[str, Any], event: str, path: str) -> list[Any]:
     return entries
 
 
-def _updated_handler(old: dict[str, Any], new: dict[str, Any], force_command: bool = False) -> dict[str, Any]:
+class CommandPolicy:
+    """Whether install keeps a command already registered, and what it did about each one."""
+
+    def __init__(self, project_root: str | None, force: bool):
+        self.project_root = project_root
+        self.force = force                                # --executable: always write the new command
+        self.replaced: list[tuple[str, str]] = []         # (old command, why it was replaced)
+        self.kept: list[str] = []
+        self.registered: dict[str, str] = {}              # the command install would write -> the one now registered
+
+    def keeps(self, command: Any, new_command: str) -> bool:
+        keep = self._keeps(command, new_command)
+        self.registered[new_command] = command if keep else new_command
+        return keep
+
+    def _keeps(self, command: Any, new_command: str) -> bool:
+        if not isinstance(command, str) or command == new_command:
+            return False
+        if self.force:
+            self.replaced.append((command, "--executable given"))
+            return False
+        if self.project_root is None:
+            return True
+        _path, why = check_command(command, self.project_root)
+        if why is not None:
+            self.replaced.append((command, why))
+            return False
+        self.kept.append(command)
+        return True
+
+
+def _updated_handler(old: dict[str, Any], new: dict[str, Any], policy: CommandPolicy) -> dict[str, Any]:
     """synapse's existing handler, completed with what it lacks; what the user set on it is kept.
 
-    A hand-edited command (an absolute path because the editor's PATH lacks synapse,
-    an added ``--debug``), a longer timeout and any other key stay as they are.
+    A hand-edited command that runs where the editor runs it (an absolute path, an added
+    ``--debug``), a longer timeout and any other key stay as they are. A command that
+    cannot run with the editor's minimal PATH is replaced: keeping it would leave a hook
+    that never fires.
     """
     merged = dict(old)
     if "type" in new:
         merged["type"] = new["type"]
-    if force_command:
-        merged["command"] = new["command"]  # asked for explicitly (--executable)
+    if not policy.keeps(old.get("command"), new["command"]):
+        merged["command"] = new["command"]
     agent = new["command"].partition(" --agent ")[2]
     if agent and "--agent" not in str(merged.get("command")):
         # Other agents' events are only recognised for sure when named; add it, keep the rest.
@@ -195,7 +286,9 @@ def _updated_handler(old: dict[str, Any], new: dict[str, Any], force_command: bo
     return merged
 
 
-def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, force_command: bool = False) -> tuple[list[Any], bool, bool]:
+def _filter_handlers(
+    handlers: list[Any], replacement: dict[str, Any] | None, placed: bool, policy: CommandPolicy | None = None
+) -> tuple[list[Any], bool, bool]:
     """``handlers`` without synapse's, the first of them updated to ``replacement`` if given.
 
     Returns the kept handlers, whether any of synapse's was found, and whether the
@@ -207,21 +300,21 @@ def _filter_handlers(handlers: list[Any], replacement: dict[str, Any] | None, pl
         if isinstance(handler, dict) and is_own_command(handler.get("command")):
             found = True
             if replacement is not None and not placed:
-                kept.append(_updated_handler(handler, replacement, force_command))
+                kept.append(_updated_handler(handler, replacement, policy or CommandPolicy(None, False)))
                 placed = True
             continue
         kept.append(handler)
     return kept, found, placed
 
 
-def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | None, force_command: bool = False) -> bool:
+def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | None, policy: CommandPolicy | None = None) -> bool:
     """Drop synapse's handlers from one event's list (updating the first to ``keep_first``).
 
     Returns whether a handler was put in place of an old one. Groups left empty by the
     removal are pruned; groups that were already empty are not synapse's to judge.
     """
     if flat:
-        entries[:], _found, placed = _filter_handlers(entries, keep_first, False, force_command)
+        entries[:], _found, placed = _filter_handlers(entries, keep_first, False, policy)
         return placed
     placed = False
     kept_groups = []
@@ -230,7 +323,7 @@ def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | Non
         if not isinstance(handlers, list):
             kept_groups.append(group)
             continue
-        kept, found, placed = _filter_handlers(handlers, keep_first, placed, force_command)
+        kept, found, placed = _filter_handlers(handlers, keep_first, placed, policy)
         if found and not kept:
             continue  # a group synapse left empty
         group["hooks"] = kept
@@ -239,9 +332,20 @@ def _remove_own(entries: list[Any], flat: bool, keep_first: dict[str, Any] | Non
     return placed
 
 
-def plan_install(settings: dict[str, Any], agent: str, path: str, hooks: list[str], executable: str | None = None) -> dict[str, Any]:
+def plan_install(
+    settings: dict[str, Any],
+    agent: str,
+    path: str,
+    hooks: list[str],
+    executable: str | None = None,
+    *,
+    choice: Choice | None = None,
+    policy: CommandPolicy | None = None,
+) -> dict[str, Any]:
     """``settings`` with synapse's handlers for ``hooks`` in place (in place: the object is changed)."""
     spec = agent_spec(agent)
+    choice = choice or choose_program(executable)
+    policy = policy or CommandPolicy(None, force=choice.form == "executable")
     if spec.flat and "version" not in settings:
         # Cursor's file starts with its format version; keep everything else in order after it.
         rest = list(settings.items())
@@ -255,8 +359,8 @@ def plan_install(settings: dict[str, Any], agent: str, path: str, hooks: list[st
         if event is None:
             raise InvalidInputError(f"{agent} has no event for synapse hook {hook}")
         entries = _event_list(table, event, path)
-        handler = _handler(spec, hook, executable)
-        if not _remove_own(entries, spec.flat, handler, force_command=executable is not None):
+        handler = _handler(spec, hook, choice)
+        if not _remove_own(entries, spec.flat, handler, policy):
             entries.append(handler if spec.flat else {"hooks": [handler]})
     return settings
 
@@ -293,8 +397,27 @@ def _contains_own(entries: list[Any], flat: bool) -> bool:
 
 
 def render_settings(settings: dict[str, Any], original_text: str | None) -> str:
-    """2-space JSON, keeping the original's byte-order mark and final newline (if it had them)."""
-    text = json.dumps(settings, indent=2, ensure_ascii=False)
+    """2-space strict JSON, keeping the original's number spellings, byte-order mark and final newline."""
+    token = "\x00" + os.urandom(6).hex() + ":"
+    raw: list[str] = []
+
+    def placeholders(value: Any) -> Any:
+        if isinstance(value, _RawNumber):
+            raw.append(value.text)
+            return f"{token}{len(raw) - 1}"
+        if isinstance(value, dict):
+            return {key: placeholders(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [placeholders(item) for item in value]
+        return value
+
+    text = json.dumps(placeholders(settings), indent=2, ensure_ascii=False, allow_nan=False)
+    if raw:
+        escaped = json.dumps(token)[1:-1]
+        for index, number in enumerate(raw):
+            text = text.replace(f'"{escaped}{index}"', number, 1)
+    # A lone surrogate (half an emoji) cannot be written as UTF-8: write it escaped, as JSON allows.
+    text = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
     if original_text is None or original_text.endswith("\n"):
         text += "\n"
     if original_text is not None and original_text.startswith(_BOM):
@@ -310,6 +433,9 @@ class SettingsChange:
         self.old_text = old_text
         self.new_text = new_text
         self.backup_path = backup_path
+        self.removed = False  # an uninstall that left the file empty removed it
+        self.choice: Choice | None = None              # install: the program written, and why that form
+        self.policy: CommandPolicy | None = None       # install: the old commands kept or replaced
 
     @property
     def changed(self) -> bool:
@@ -333,31 +459,162 @@ def change_settings(
     dry_run: bool = False,
     fsync: bool = True,
     executable: str | None = None,
+    backup_dir: str | None = None,
+    project_root: str | None = None,
 ) -> SettingsChange:
     """Install (or uninstall) synapse's hooks in the settings file at ``path``.
 
-    The previous file is kept as ``<path>.bak`` and the new one written atomically.
+    The previous file is kept as ``<path>.bak``, or in ``backup_dir`` when given (out of
+    the repository's shared folders), and the new one written atomically. An uninstall
+    that leaves nothing in the file removes the file.
     Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
     """
     # A settings file linked from a dotfiles folder stays linked: change the real file.
-    path = os.path.realpath(path) if os.path.islink(path) else path
+    # A dangling link is refused (read_settings): following it would create a file
+    # wherever a committed link points.
+    if os.path.islink(path) and os.path.exists(path):
+        path = os.path.realpath(path)
+    if dry_run or (not install and not os.path.lexists(path)):
+        return _plan_change(path, agent, install, hooks, executable, project_root)  # writes nothing: no lock, no folder
+    with _InstallLock(path):
+        change = _plan_change(path, agent, install, hooks, executable, project_root)
+        if not change.changed:
+            return change
+        if change.old_text is not None:
+            change.backup_path = backup_path(path, backup_dir)
+            # No more readable than the file it copies: settings may hold tokens.
+            atomic_write(change.backup_path, change.old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
+        if not install and change.new_text == render_settings(_left_by_install(agent, path), change.old_text):
+            _remove_emptied(path, change)
+            return change
+        atomic_write(path, change.new_text or "", fsync=fsync)
+    return change
+
+
+def _plan_change(
+    path: str, agent: str, install: bool, hooks: list[str] | None, executable: str | None, project_root: str | None = None
+) -> SettingsChange:
     settings, old_text = read_settings(path)
     if not install and old_text is None:
         return SettingsChange(path, None, None)  # no file: nothing to uninstall, nothing to create
     before = render_settings(settings, old_text)
+    choice = policy = None
     if install:
-        plan_install(settings, agent, path, hooks or [PROMPT], executable)
+        choice = choose_program(executable)
+        policy = CommandPolicy(project_root, force=executable is not None)
+        plan_install(settings, agent, path, hooks or [PROMPT], choice=choice, policy=policy)
     else:
         plan_uninstall(settings, agent, path)
     new_text = render_settings(settings, old_text)
     if old_text is not None and new_text == before:
         new_text = old_text  # same settings: leave the file (and its formatting) alone
     change = SettingsChange(path, old_text, new_text)
-    if dry_run or not change.changed:
-        return change
-    if old_text is not None:
-        change.backup_path = path + ".bak"
-        # No more readable than the file it copies: settings may hold tokens.
-        atomic_write(change.backup_path, old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
-    atomic_write(path, new_text, fsync=fsync)
+    change.choice, change.policy = choice, policy
     return change
+
+
+class _InstallLock:
+    """Serialises read-modify-write of one settings file across processes (two installs at once).
+
+    POSIX: a lock on the settings' folder itself, so nothing is created beside the
+    user's file. Windows cannot lock a folder: a ``<file>.lock`` beside it, never removed.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> _InstallLock:
+        import time
+
+        from synapse_cli.core.errors import LockTimeoutError
+        from synapse_cli.core.folders import ensure_folder
+
+        folder = os.path.dirname(os.path.abspath(self.path))
+        ensure_folder(folder)
+        if sys.platform == "win32":  # pragma: no cover - Windows
+            import msvcrt
+
+            target = self.path + ".lock"
+            self.fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOINHERIT", 0), 0o644)
+
+            def attempt() -> bool:
+                try:
+                    os.lseek(self.fd, 0, os.SEEK_SET)
+                    msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
+                    return True
+                except OSError:
+                    return False
+        else:
+            import fcntl
+
+            target = folder
+            self.fd = os.open(folder, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_DIRECTORY", 0))
+
+            def attempt() -> bool:
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    return False
+
+        deadline = time.monotonic() + INSTALL_LOCK_SECONDS
+        while not attempt():
+            if time.monotonic() >= deadline:
+                os.close(self.fd)
+                self.fd = -1
+                raise LockTimeoutError(target, INSTALL_LOCK_SECONDS)
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)  # closing drops the lock
+            self.fd = -1
+
+
+def backup_path(path: str, backup_dir: str | None) -> str:
+    """``<path>.bak``, or ``<backup_dir>/<folder>_<name>.bak`` (``.claude_settings.json.bak``)."""
+    if backup_dir is None:
+        return path + ".bak"
+    name = os.path.basename(os.path.dirname(os.path.abspath(path))) + "_" + os.path.basename(path)
+    return os.path.join(backup_dir, name + ".bak")
+
+
+def _left_by_install(agent: str, path: str) -> dict[str, Any]:
+    """What an install into no file, then an uninstall, leaves: nothing (Cursor: its ``version`` key)."""
+    bare = Choice(None, "synapse", "bare", "")  # which program is written does not matter here: no lookup
+    return plan_uninstall(plan_install({}, agent, path, [PROMPT], choice=bare), agent, path)
+
+
+def _remove_emptied(path: str, change: SettingsChange) -> None:
+    """Remove a settings file that held only synapse's hooks, and its folder if that is left empty."""
+    os.unlink(path)
+    change.new_text = None
+    change.removed = True
+    try:
+        os.rmdir(os.path.dirname(os.path.abspath(path)))  # fails, harmlessly, unless empty
+    except OSError:
+        pass
+
+
+def registered_prompt_hook(project_root: str) -> str | None:
+    """The first settings file, of any editor and scope, that registers synapse's prompt hook."""
+    for agent, spec in AGENTS.items():
+        event = spec.events[PROMPT]
+        for scope in spec.scopes:
+            path = settings_path(agent, scope, project_root)
+            try:
+                settings, _ = read_settings(path)
+            except SettingsFileError:
+                continue
+            entries = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
+            handlers = []
+            for entry in entries if isinstance(entries, list) else []:
+                if spec.flat:
+                    handlers.append(entry)
+                elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+                    handlers.extend(entry["hooks"])
+            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in handlers):
+                return path
+    return None

@@ -20,7 +20,8 @@ from synapse_cli.core.errors import (
     UnsupportedSchemaError,
 )
 from synapse_cli.core.jsonio import dumps_js, loads_text
-from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent, merge_update, set_aside
+from synapse_cli.core.sessions.setaside import set_aside
+from synapse_cli.core.sessions.store import SessionStore, bracket_for, context_percent, merge_update
 from tests.support.faults import read_result, run_script_under_strace
 from tests.support.files import IS_ROOT, snapshot, unwritable
 from tests.support.paths import JS_WRITTEN, SID
@@ -293,15 +294,15 @@ def test_ten_updates_with_bracket_tracking(store: SessionStore) -> None:
     [(44, "FRESH"), (45, "MODERATE"), (66, "MODERATE"), (67, "DEPLETED"), (83, "DEPLETED"), (84, "CRITICAL")],
 )
 def test_bracket_thresholds(store: SessionStore, sessions_dir: Path, count: int, bracket: str) -> None:
-    """The update that brings prompt_count to N records the bracket of the formula in state-files.md."""
+    """The update of a session loaded with prompt_count N records N's bracket (the formula in state-files.md)."""
     percent = max(0.0, min(100.0, 100 - count * 1500 * 1.2 / 200000 * 100))
     assert context_percent(count) == pytest.approx(percent)
     assert bracket_for(count) == bracket
     data = json.loads((JS_WRITTEN / "session-created.json").read_text(encoding="utf-8"))
-    data["prompt_count"] = count - 1
+    data["prompt_count"] = count
     session_file(sessions_dir).write_text(dumps_js(data), encoding="utf-8")
     session = store.update(SID, {}, track_bracket=True).session
-    assert session["prompt_count"] == count
+    assert session["prompt_count"] == count + 1
     assert session["context"]["last_bracket"] == bracket
     assert store.load(SID)["context"]["last_bracket"] == bracket
 
@@ -460,7 +461,7 @@ def test_history_append_follows_javascript_includes() -> None:
 
 def test_set_aside_never_replaces_an_existing_copy(sessions_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two set-asides landing on the same name both keep their bytes: the second takes another name."""
-    import synapse_cli.core.sessions.store as sessions
+    import synapse_cli.core.sessions.setaside as sessions
 
     first = sessions_dir / "x.json"
     first.write_text("first corrupt")

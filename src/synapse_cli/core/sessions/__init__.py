@@ -1,1 +1,2 @@
-"""Session files: storage (store), the stale-session cleanup, and setting corrupt files aside."""
+"""Session files: ``store`` (storage: load, create, update, list, delete), ``cleanup`` (the
+stale-session cleanup and its resume cursor) and ``setaside`` (moving unusable files aside)."""

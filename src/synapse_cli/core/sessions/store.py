@@ -4,19 +4,17 @@ Files are byte-compatible with the framework's JavaScript side (schema "2.0"; se
 ``jsonio`` for the serialisation). Every read-modify-write holds the session's
 sidecar lock and every write is atomic, so concurrent prompts never lose an update
 and a crash never leaves a torn file. A file that cannot be loaded is moved aside
-(``<id>.json.corrupt-<time>``), never silently replaced.
+(``<id>.json.corrupt-<time>``, see ``setaside``), never silently replaced.
+
+Storage only: load, create, update, list, delete. Removing stale sessions is
+``cleanup``; the store never starts a thread or calls back into its caller.
 """
 
 from __future__ import annotations
 
 import os
-import time
-TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
-if TYPE_CHECKING:
-    from typing import Any, Callable
 
-from synapse_cli.core import log
-from synapse_cli.core.atomic import atomic_write, fsync_dir, is_temp_name
+from synapse_cli.core.atomic import atomic_write, fsync_dir
 from synapse_cli.core.errors import (
     CorruptFileError,
     InvalidInputError,
@@ -25,13 +23,19 @@ from synapse_cli.core.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
-from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, parse_timestamp, read_bytes_nofollow
-from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, read_bytes_nofollow
+from synapse_cli.core.locking import FileLock
+from synapse_cli.core.sessions.setaside import set_aside
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from typing import Any
+
+    from synapse_cli.core.sessions.cleanup import CleanupResult
 
 SCHEMA_VERSION = "2.0"
 SESSION_SUFFIX = ".json"
 BRIDGE_FILE_NAME = "_active-agent.json"
-SET_ASIDE_MARKER = ".corrupt-"
 ACTIVATION_QUALITIES = ("full", "partial", "fallback")
 BRACKETS = ("FRESH", "MODERATE", "DEPLETED", "CRITICAL")
 MAX_SESSION_ID_LENGTH = 200
@@ -182,40 +186,10 @@ def merge_update(session: dict[str, Any], updates: dict[str, Any]) -> None:
                     history[sub_key] = new
             session["history"] = history
         elif key in ("overrides", "context") and isinstance(value, dict):
-            base = session.get(key) if isinstance(session.get(key), dict) else {}
-            session[key] = {**base, **value}
+            current = session.get(key)
+            session[key] = {**(current if isinstance(current, dict) else {}), **value}
         else:
             session[key] = value
-
-
-def set_aside_name(path: str, now: float | None = None) -> str:
-    now = time.time() if now is None else now
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
-    candidate = f"{path}{SET_ASIDE_MARKER}{stamp}"
-    suffix = 1
-    while os.path.lexists(candidate):
-        candidate = f"{path}{SET_ASIDE_MARKER}{stamp}-{suffix}"
-        suffix += 1
-    return candidate
-
-
-def set_aside(path: str) -> str:
-    """Move an unusable file out of the way (never delete it); return where it went."""
-    target = set_aside_name(path)
-    try:
-        if os.path.isdir(path) and not os.path.islink(path):
-            os.rename(path, target)  # a folder cannot be hard-linked; rename does not replace a non-empty one
-        else:
-            # link + unlink, not rename: a rename would silently replace a set-aside copy
-            # that appeared at the same name in the meantime.
-            os.link(path, target, follow_symlinks=False)
-            os.unlink(path)
-    except FileExistsError:
-        return set_aside(path)  # another set-aside took that name this very millisecond
-    except OSError as exc:
-        raise StateFileAccessError(f"cannot move the unusable file aside to {target}: {exc.strerror or exc}", path=path) from exc
-    log.warning(f"moved unusable file {path} aside to {target}")
-    return target
 
 
 class UpdateResult:
@@ -252,31 +226,6 @@ class SessionSummary:
         self.mtime = mtime
 
 
-class CleanupProgress:
-    """Where a running cleanup is: the name in hand, and whether the pass got to the end."""
-
-    __slots__ = ("current", "finished")
-
-    def __init__(self) -> None:
-        self.current: str | None = None
-        self.finished = False
-
-
-class CleanupResult:
-    """What a cleanup removed (or, in a dry run, would remove) and what it left."""
-
-    def __init__(self, ttl_hours: float, dry_run: bool):
-        self.ttl_hours = ttl_hours
-        self.dry_run = dry_run
-        self.removed: list[str] = []
-        self.kept = 0
-        self.corrupt: list[str] = []
-        self.busy: list[str] = []
-        self.temp_files_removed: list[str] = []
-        self.lock_files_removed: list[str] = []
-        self.errors: list[str] = []
-
-
 class SessionStore:
     """Sessions of one project, in ``sessions_dir`` (normally ``<project>/.synapse/sessions``)."""
 
@@ -297,7 +246,7 @@ class SessionStore:
             raise InvalidSessionIdError(f"session id {session_id!r} does not name a file in {self.sessions_dir}")
         return path
 
-    def _refuse_linked_folders(self) -> None:
+    def refuse_linked_folders(self) -> None:
         """The sessions folder and ``.synapse`` must be real folders: through a symlink,
         writes and cleanup would happen somewhere synapse does not own."""
         for folder in (self.sessions_dir, os.path.dirname(self.sessions_dir)):
@@ -308,7 +257,8 @@ class SessionStore:
             if linked:
                 raise StateFileAccessError("is a symlink; synapse does not follow links out of its state folder", path=folder)
 
-    def _lock(self, path: str, timeout: float | None = None) -> FileLock:
+    def lock(self, path: str, timeout: float | None = None) -> FileLock:
+        """Take the sidecar lock of ``path`` (the store's timeout unless given); the caller releases it."""
         lock = FileLock(path, self.lock_timeout if timeout is None else timeout)
         try:
             lock.acquire()
@@ -344,7 +294,7 @@ class SessionStore:
         cannot be used (it is left in place), ``StateFileAccessError`` when it cannot be read.
         """
         path = self.path_for(session_id)
-        self._refuse_linked_folders()
+        self.refuse_linked_folders()
         return self._read(path)
 
     def set_aside_if_unusable(self, session_id: str) -> str | None:
@@ -354,8 +304,8 @@ class SessionStore:
         prompt may have replaced it meanwhile).
         """
         path = self.path_for(session_id)
-        self._refuse_linked_folders()
-        lock = self._lock(path)
+        self.refuse_linked_folders()
+        lock = self.lock(path)
         try:
             return self._load_or_set_aside(path)[1]
         finally:
@@ -377,8 +327,8 @@ class SessionStore:
         An unusable file in the way is moved aside first (reported in the result).
         """
         path = self.path_for(session_id)
-        self._refuse_linked_folders()
-        lock = self._lock(path)
+        self.refuse_linked_folders()
+        lock = self.lock(path)
         try:
             session, aside, reason = self._load_or_set_aside(path)
             if session is not None:
@@ -396,7 +346,6 @@ class SessionStore:
         *,
         cwd: str | None = None,
         track_bracket: bool = False,
-        on_load: Callable[[dict[str, Any] | None], None] | None = None,
         count_prompt: bool = True,
         create_missing: bool = True,
         remove: tuple[str, ...] = (),
@@ -404,9 +353,9 @@ class SessionStore:
         """Merge ``updates`` into the session (creating it if missing), then count one prompt.
 
         Under the session's lock: load (an unusable file is moved aside and a fresh
-        session takes its place), call ``on_load`` with what was loaded, merge,
+        session takes its place), merge,
         ``prompt_count += 1``, ``last_activity = now`` and, with ``track_bracket``,
-        ``context.last_bracket`` for the new count; then write atomically.
+        ``context.last_bracket`` for the count loaded (before this prompt); then write atomically.
         ``count_prompt=False`` records the update without counting a prompt (session
         end); ``create_missing=False`` returns None, writing nothing, when there is no
         session file (an unusable one is then left in place too). ``remove`` names
@@ -421,8 +370,8 @@ class SessionStore:
             if name in updates:
                 raise InvalidInputError(f"a session update may not change {name!r}")
         path = self.path_for(session_id)
-        self._refuse_linked_folders()
-        lock = self._lock(path)
+        self.refuse_linked_folders()
+        lock = self.lock(path)
         try:
             if create_missing:
                 session, aside, reason = self._load_or_set_aside(path)
@@ -430,8 +379,6 @@ class SessionStore:
                 session, aside, reason = self._read(path), None, None
                 if session is None:
                     return None
-            if on_load is not None:
-                on_load(session)
             created = session is None
             if session is None:
                 session = new_session(session_id, cwd or self.project_root)
@@ -447,8 +394,9 @@ class SessionStore:
                 session["prompt_count"] = session.get("prompt_count", 0) + 1
             session["last_activity"] = iso_timestamp()
             if track_bracket:
-                context = session.get("context") if isinstance(session.get("context"), dict) else {}
-                session["context"] = {**context, "last_bracket": bracket_for(session["prompt_count"])}
+                context = session.get("context")
+                # As the framework's hook: the bracket of the count loaded, before this prompt is counted.
+                session["context"] = {**(context if isinstance(context, dict) else {}), "last_bracket": bracket_for(previous)}
             self._write(path, session)
             return UpdateResult(session, created, previous, aside, reason)
         finally:
@@ -457,8 +405,8 @@ class SessionStore:
     def delete(self, session_id: str) -> bool:
         """Remove the session's file; return False when there was none."""
         path = self.path_for(session_id)
-        self._refuse_linked_folders()
-        lock = self._lock(path)
+        self.refuse_linked_folders()
+        lock = self.lock(path)
         try:
             try:
                 os.unlink(path)
@@ -481,7 +429,7 @@ class SessionStore:
     def list(self) -> list[SessionSummary]:
         """Every session file in the folder (not the bridge file), usable or not, newest first."""
         summaries: list[SessionSummary] = []
-        self._refuse_linked_folders()
+        self.refuse_linked_folders()
         try:
             entries = list(os.scandir(self.sessions_dir))
         except FileNotFoundError:
@@ -511,184 +459,8 @@ class SessionStore:
         summaries.sort(key=lambda s: (s.mtime, s.session_id), reverse=True)
         return summaries
 
-    # -- cleanup -----------------------------------------------------------------
-    def clean_stale(
-        self,
-        ttl_hours: float,
-        *,
-        dry_run: bool = False,
-        now: float | None = None,
-        temp_max_age_seconds: float = 600,
-        start_at: str | None = None,
-        progress: CleanupProgress | None = None,
-    ) -> CleanupResult:
-        """Remove sessions inactive for longer than ``ttl_hours``; return what was done.
+    def clean_stale(self, ttl_hours: float, **options: Any) -> CleanupResult:
+        """Remove this store's stale sessions (see ``synapse_cli.core.sessions.cleanup.clean_stale``)."""
+        from synapse_cli.core.sessions.cleanup import clean_stale
 
-        A session is stale only when both its ``last_activity`` and its file's mtime
-        are older than the TTL, so a file modified recently is not even parsed. Never
-        touched: the bridge file, files without a parsable past ``last_activity``,
-        corrupt files (reported), anything that is not a regular ``*.json`` file
-        directly in the folder; symlinks are never followed. Temp files of interrupted
-        writes and lock files of vanished sessions older than ``temp_max_age_seconds``
-        are swept. A session busy with another process is skipped (it is not stale).
-
-        Entries are handled one by one in name order, starting at ``start_at`` and
-        wrapping around, and ``progress.current`` names the entry in hand: a cleanup cut
-        off part-way (the hook's grace period) has removed what it passed, and the next
-        one can resume where it stopped instead of scanning the same names again.
-        """
-        now = time.time() if now is None else now
-        cutoff = now - ttl_hours * 3600.0
-        temp_cutoff = now - temp_max_age_seconds
-        result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
-        self._refuse_linked_folders()
-        try:
-            names = os.listdir(self.sessions_dir)
-        except FileNotFoundError:
-            return result
-        except OSError as exc:
-            raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=self.sessions_dir) from exc
-        present = set(names)
-        names.sort()
-        if start_at:
-            import bisect
-
-            split = bisect.bisect_left(names, start_at)
-            names = names[split:] + names[:split]
-        folder = self.sessions_dir + os.sep
-        for name in names:
-            if progress is not None:
-                progress.current = name
-            if name.endswith(SESSION_SUFFIX):
-                if name == BRIDGE_FILE_NAME:
-                    continue
-                path = folder + name
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
-                if (st.st_mode & 0o170000) != 0o100000:
-                    continue  # a directory or symlink named *.json: not ours to judge
-                if st.st_mtime >= cutoff:
-                    result.kept += 1
-                    continue
-                self._clean_candidate(name[: -len(SESSION_SUFFIX)], path, cutoff, now, result)
-            elif name.endswith(LOCK_SUFFIX):
-                # A live session's lock file stays; the lock of a session removed in this
-                # pass went with it (see _clean_candidate); what is left is an orphan.
-                if name[: -len(LOCK_SUFFIX)] not in present:
-                    self._sweep_leftover(name, folder + name, True, temp_cutoff, result)
-            elif is_temp_name(name):
-                self._sweep_leftover(name, folder + name, False, temp_cutoff, result)
-        if progress is not None:
-            progress.finished = True
-        # No folder fsync for the removals: one lost to a power cut only brings back a
-        # stale file that the next cleanup removes again, and the first prompt pays for it.
-        log.debug(
-            f"cleanup of {self.sessions_dir}: {'would remove' if dry_run else 'removed'} "
-            f"{len(result.removed)} stale session(s) (ttl {ttl_hours:g} h), kept {result.kept}, "
-            f"swept {len(result.temp_files_removed)} temp file(s)"
-        )
-        return result
-
-    def _clean_candidate(self, session_id: str, path: str, cutoff: float, now: float, result: CleanupResult) -> None:
-        lock = None
-        linked = False
-        if not result.dry_run:
-            if os.name != "nt":
-                try:
-                    # A session written by another tool has no lock file yet. Make it a hard
-                    # link of the data file instead of a new file: a directory entry costs far
-                    # less than a new inode, and updaters open and lock that same path, so
-                    # they are excluded exactly as by a new file. It goes again below.
-                    os.link(path, path + LOCK_SUFFIX)
-                    linked = True
-                except OSError:
-                    pass  # a lock file exists already (or no hard links here): the usual path
-            try:
-                # A session someone is updating right now is not stale: do not wait for it.
-                lock = self._lock(path, timeout=0)
-            except LockTimeoutError:
-                result.busy.append(session_id)
-                result.kept += 1
-                return
-            except StateFileAccessError as exc:
-                result.errors.append(str(exc))
-                result.kept += 1
-                return
-        try:
-            try:
-                before = os.lstat(path)
-            except FileNotFoundError:
-                return
-            if (before.st_mode & 0o170000) != 0o100000 or before.st_mtime >= cutoff:
-                result.kept += 1
-                return
-            try:
-                raw = read_bytes_nofollow(path)
-                data = loads_text(raw)
-            except FileNotFoundError:
-                return
-            except (ValueError, UnicodeDecodeError):
-                result.corrupt.append(session_id)
-                result.kept += 1
-                return
-            except OSError as exc:
-                result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
-                result.kept += 1
-                return
-            last = parse_timestamp(data.get("last_activity")) if isinstance(data, dict) else None
-            if last is None or last > now or last >= cutoff:
-                result.kept += 1
-                return
-            if result.dry_run:
-                result.removed.append(session_id)
-                return
-            after = os.lstat(path)
-            if (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns):
-                result.kept += 1  # rewritten while we looked: a writer that takes no lock
-                return
-            try:
-                os.unlink(path)
-            except OSError as exc:
-                result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")
-                result.kept += 1
-                return
-            result.removed.append(session_id)
-            if lock is not None:
-                lock.remove_lock_file()
-                linked = False  # removed: a second removal could take another process's new lock file
-        finally:
-            if lock is not None:
-                if linked:
-                    lock.remove_lock_file()  # never leave a lock file that shares the data's inode
-                lock.release()
-
-    def _sweep_leftover(self, name: str, path: str, is_lock: bool, temp_cutoff: float, result: CleanupResult) -> None:
-        try:
-            st = os.lstat(path)
-        except OSError:
-            return
-        if (st.st_mode & 0o170000) != 0o100000 or st.st_mtime >= temp_cutoff:
-            return
-        if result.dry_run:
-            return
-        if is_lock:
-            data_path = path[: -len(LOCK_SUFFIX)]
-            lock = FileLock(data_path, 0)
-            try:
-                lock.acquire()
-            except (LockTimeoutError, OSError):
-                return
-            try:
-                if not os.path.lexists(data_path):
-                    lock.remove_lock_file()
-                    result.lock_files_removed.append(name)
-            finally:
-                lock.release()
-            return
-        try:
-            os.unlink(path)
-            result.temp_files_removed.append(name)
-        except OSError as exc:
-            result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")
+        return clean_stale(self, ttl_hours, **options)

@@ -1,0 +1,294 @@
+"""Stale-session cleanup: remove sessions nobody has touched for longer than the TTL.
+
+A session is stale only when both its ``last_activity`` and its file's mtime are
+older than the TTL, so a file modified recently is not even parsed. Never touched:
+the bridge file, files without a parsable past ``last_activity``, corrupt files
+(reported), set-aside copies, anything that is not a regular ``*.json`` file directly
+in the folder; symlinks are never followed. Temp files of interrupted writes and lock
+files of vanished sessions are swept once old enough. A session busy with another
+process is skipped (it is not stale).
+
+A pass can be cut off at any instant (the hook's grace period): it has then removed
+whole files only, and the *cursor* (the name in hand, kept in a small file) lets the
+next pass resume there instead of scanning the same names again. Starting a pass, on
+a thread or not, is the caller's business (see ``synapse_cli.hooks.cleanup``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from synapse_cli.core import log
+from synapse_cli.core.atomic import is_temp_name
+from synapse_cli.core.errors import LockTimeoutError, StateFileAccessError
+from synapse_cli.core.jsonio import loads_text, parse_timestamp, read_bytes_nofollow
+from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from synapse_cli.core.sessions.store import SessionStore
+
+_REGULAR_FILE = 0o100000
+_FILE_TYPE_MASK = 0o170000
+_CURSOR_MAX_BYTES = 512
+
+
+class CleanupProgress:
+    """Where a running cleanup is: the name in hand, and whether the pass got to the end."""
+
+    __slots__ = ("current", "finished")
+
+    def __init__(self) -> None:
+        self.current: str | None = None
+        self.finished = False
+
+
+class CleanupResult:
+    """What a cleanup removed (or, in a dry run, would remove) and what it left."""
+
+    def __init__(self, ttl_hours: float, dry_run: bool):
+        self.ttl_hours = ttl_hours
+        self.dry_run = dry_run
+        self.removed: list[str] = []
+        self.kept = 0
+        self.corrupt: list[str] = []
+        self.busy: list[str] = []
+        self.temp_files_removed: list[str] = []
+        self.lock_files_removed: list[str] = []
+        self.errors: list[str] = []
+
+
+class _Pass:
+    """The fixed facts of one cleanup pass."""
+
+    __slots__ = ("store", "cutoff", "temp_cutoff", "now", "result")
+
+    def __init__(self, store: SessionStore, cutoff: float, temp_cutoff: float, now: float, result: CleanupResult):
+        self.store = store
+        self.cutoff = cutoff
+        self.temp_cutoff = temp_cutoff
+        self.now = now
+        self.result = result
+
+
+def clean_stale(
+    store: SessionStore,
+    ttl_hours: float,
+    *,
+    dry_run: bool = False,
+    now: float | None = None,
+    temp_max_age_seconds: float = 600,
+    start_at: str | None = None,
+    progress: CleanupProgress | None = None,
+) -> CleanupResult:
+    """Remove the sessions of ``store`` inactive for longer than ``ttl_hours``; return what was done.
+
+    Entries are handled one by one in name order, starting at ``start_at`` and
+    wrapping around, and ``progress.current`` names the entry in hand.
+    """
+    now = time.time() if now is None else now
+    result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
+    names = _names_in_order(store, start_at)
+    if names is None:
+        return result
+    run = _Pass(store, now - ttl_hours * 3600.0, now - temp_max_age_seconds, now, result)
+    present = set(names)
+    folder = store.sessions_dir + os.sep
+    for name in names:
+        if progress is not None:
+            progress.current = name
+        if name.endswith(SESSION_SUFFIX):
+            if name != BRIDGE_FILE_NAME:
+                _consider_session(run, name, folder + name)
+        elif name.endswith(LOCK_SUFFIX):
+            # A live session's lock file stays; the lock of a session removed in this
+            # pass went with it (see _remove_if_stale); what is left is an orphan.
+            if name[: -len(LOCK_SUFFIX)] not in present:
+                _sweep_leftover(run, name, folder + name, True)
+        elif is_temp_name(name):
+            _sweep_leftover(run, name, folder + name, False)
+    if progress is not None:
+        progress.finished = True
+    # No folder fsync for the removals: one lost to a power cut only brings back a
+    # stale file that the next cleanup removes again, and the first prompt pays for it.
+    log.debug(
+        f"cleanup of {store.sessions_dir}: {'would remove' if dry_run else 'removed'} "
+        f"{len(result.removed)} stale session(s) (ttl {ttl_hours:g} h), kept {result.kept}, "
+        f"swept {len(result.temp_files_removed)} temp file(s)"
+    )
+    return result
+
+
+def _names_in_order(store: SessionStore, start_at: str | None) -> list[str] | None:
+    """The folder's names sorted, rotated to start at ``start_at``; None when there is no folder."""
+    store.refuse_linked_folders()
+    try:
+        names = os.listdir(store.sessions_dir)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=store.sessions_dir) from exc
+    names.sort()
+    if start_at:
+        import bisect
+
+        split = bisect.bisect_left(names, start_at)
+        names = names[split:] + names[:split]
+    return names
+
+
+def _consider_session(run: _Pass, name: str, path: str) -> None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE:
+        return  # a directory or symlink named *.json: not ours to judge
+    if st.st_mtime >= run.cutoff:
+        run.result.kept += 1
+        return
+    _clean_candidate(run, name[: -len(SESSION_SUFFIX)], path)
+
+
+def _clean_candidate(run: _Pass, session_id: str, path: str) -> None:
+    """Lock a session that looks stale (without waiting), then remove it if it still is."""
+    result = run.result
+    lock = None
+    linked = False
+    if not result.dry_run:
+        if os.name != "nt":
+            try:
+                # A session written by another tool has no lock file yet. Make it a hard
+                # link of the data file instead of a new file: a directory entry costs far
+                # less than a new inode, and updaters open and lock that same path, so
+                # they are excluded exactly as by a new file. It goes again below.
+                os.link(path, path + LOCK_SUFFIX)
+                linked = True
+            except OSError:
+                pass  # a lock file exists already (or no hard links here): the usual path
+        try:
+            # A session someone is updating right now is not stale: do not wait for it.
+            lock = run.store.lock(path, timeout=0)
+        except LockTimeoutError:
+            result.busy.append(session_id)
+            result.kept += 1
+            return
+        except StateFileAccessError as exc:
+            result.errors.append(str(exc))
+            result.kept += 1
+            return
+    try:
+        if _remove_if_stale(run, session_id, path) and lock is not None:
+            lock.remove_lock_file()
+            linked = False  # removed: a second removal could take another process's new lock file
+    finally:
+        if lock is not None:
+            if linked:
+                lock.remove_lock_file()  # never leave a lock file that shares the data's inode
+            lock.release()
+
+
+def _remove_if_stale(run: _Pass, session_id: str, path: str) -> bool:
+    """Under the lock: check again, read ``last_activity``, and remove; whether a file went."""
+    result = run.result
+    try:
+        before = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if (before.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE or before.st_mtime >= run.cutoff:
+        result.kept += 1
+        return False
+    try:
+        # Parsed as JavaScript's JSON.parse would: a file it cannot read (a byte-order mark,
+        # NaN) is corrupt to the framework too, so it is reported and kept, never deleted.
+        data = loads_text(read_bytes_nofollow(path), js=True)
+    except FileNotFoundError:
+        return False
+    except (ValueError, UnicodeDecodeError):
+        result.corrupt.append(session_id)
+        result.kept += 1
+        return False
+    except OSError as exc:
+        result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
+        result.kept += 1
+        return False
+    last = parse_timestamp(data.get("last_activity")) if isinstance(data, dict) else None
+    if last is None or last > run.now or last >= run.cutoff:
+        result.kept += 1
+        return False
+    if result.dry_run:
+        result.removed.append(session_id)
+        return False
+    after = os.lstat(path)
+    if (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns):
+        result.kept += 1  # rewritten while we looked: a writer that takes no lock
+        return False
+    try:
+        os.unlink(path)
+    except OSError as exc:
+        result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")
+        result.kept += 1
+        return False
+    result.removed.append(session_id)
+    return True
+
+
+def _sweep_leftover(run: _Pass, name: str, path: str, is_lock: bool) -> None:
+    result = run.result
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE or st.st_mtime >= run.temp_cutoff:
+        return
+    if result.dry_run:
+        return
+    if is_lock:
+        data_path = path[: -len(LOCK_SUFFIX)]
+        lock = FileLock(data_path, 0)
+        try:
+            lock.acquire()
+        except (LockTimeoutError, OSError):
+            return
+        try:
+            if not os.path.lexists(data_path):
+                lock.remove_lock_file()
+                result.lock_files_removed.append(name)
+        finally:
+            lock.release()
+        return
+    try:
+        os.unlink(path)
+        result.temp_files_removed.append(name)
+    except OSError as exc:
+        result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")
+
+
+# -- the cursor: where a cut-off pass stopped -----------------------------------------
+def read_cursor(path: str) -> str | None:
+    """The name a previous pass was cut off at, or None (no cursor, or an unreadable one)."""
+    try:
+        return read_bytes_nofollow(path)[:_CURSOR_MAX_BYTES].decode("utf-8").strip() or None
+    except (OSError, ValueError):
+        return None
+
+
+def save_cursor(path: str, name: str) -> bool:
+    """Remember ``name`` for the next pass; whether it was written (a cursor is only a hint)."""
+    from synapse_cli.core.atomic import atomic_write
+
+    try:
+        atomic_write(path, name, fsync=False)
+    except OSError:
+        return False
+    return True
+
+
+def clear_cursor(path: str) -> None:
+    """A whole pass is done: the next one starts afresh."""
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,87 @@
+"""Checks of what is registered in editors' settings, for ``synapse doctor``.
+
+A hook entry that names a program the editor cannot start fails on every prompt, and
+the editor usually says nothing (or a notice the user learns to ignore). So each of
+synapse's registered commands, in every agent's settings and scope, must resolve to an
+executable with the minimal PATH editors may run hooks with.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from synapse_cli.core.doctor import NOTE, PROBLEM, DoctorReport
+from synapse_cli.editors.program import MINIMAL_PATH, check_command
+from synapse_cli.editors.settings import (
+    AGENTS,
+    SettingsFileError,
+    is_own_command,
+    read_settings,
+    settings_path,
+)
+
+
+class Registration:
+    """One synapse handler found in an editor's settings."""
+
+    def __init__(self, agent: str, scope: str, path: str, event: str, command: str):
+        self.agent = agent
+        self.scope = scope
+        self.path = path
+        self.event = event
+        self.command = command
+
+
+def _handlers(entries: Any, flat: bool) -> Iterator[dict[str, Any]]:
+    for entry in entries if isinstance(entries, list) else []:
+        if flat:
+            if isinstance(entry, dict):
+                yield entry
+        elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+            yield from (h for h in entry["hooks"] if isinstance(h, dict))
+
+
+def registered_commands(project_root: str, unreadable: list[tuple[str, str]] | None = None) -> list[Registration]:
+    """Every synapse command registered for the project: all agents, all scopes, all events.
+
+    Settings files that cannot be read are listed in ``unreadable`` as (path, why).
+    """
+    found = []
+    for agent, spec in AGENTS.items():
+        for scope in spec.scopes:
+            path = settings_path(agent, scope, project_root)
+            try:
+                settings, _text = read_settings(path)
+            except SettingsFileError as exc:
+                if unreadable is not None:
+                    unreadable.append((path, str(exc)))
+                continue
+            table = settings.get("hooks")
+            if not isinstance(table, dict):
+                continue
+            for event, entries in table.items():
+                for handler in _handlers(entries, spec.flat):
+                    command = handler.get("command")
+                    if isinstance(command, str) and is_own_command(command):
+                        found.append(Registration(agent, scope, path, event, command))
+    return found
+
+
+def check_registered_commands(report: DoctorReport, project_root: str) -> list[Registration]:
+    """Add a problem for each registered synapse command that would not run where the editor runs it."""
+    unreadable: list[tuple[str, str]] = []
+    registrations = registered_commands(project_root, unreadable)
+    for path, why in unreadable:
+        report.add(NOTE, "settings", path, f"{why.split(': ', 1)[-1]}; the editor may ignore the hooks in it")
+    for entry in registrations:
+        _resolved, reason = check_command(entry.command, project_root)
+        if reason is not None:
+            where = "PATH" if os.name == "nt" else f"PATH={MINIMAL_PATH}"
+            report.add(
+                PROBLEM, "hook-command", entry.path,
+                f"{entry.agent} {entry.event} runs `{entry.command}`, which an editor cannot start (from {project_root}, {where}): {reason}; "
+                f"run `synapse hook install --agent {entry.agent} --scope {entry.scope}` to write a command that does",
+            )
+    return registrations

@@ -1,0 +1,155 @@
+"""When the hooks clean stale sessions, and how without keeping the prompt waiting.
+
+A session's first prompt starts the cleanup on a thread of its own and waits for it
+at most ``cleanupGraceMs``; a pass cut off there leaves a cursor so the next first
+prompt resumes where it stopped. A session start (an asynchronous hook) runs the whole
+cleanup, at most once per ``startCleanupIntervalSeconds`` across sessions. The
+cleanup itself is ``synapse_cli.core.sessions.cleanup``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from synapse_cli.core import log
+
+TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
+if TYPE_CHECKING:
+    from synapse_cli.core.config import Config
+    from synapse_cli.core.project import ProjectPaths
+    from synapse_cli.core.sessions.store import SessionStore, UpdateResult
+
+CLEANUP_CURSOR = "cleanup-cursor"
+"""In ``.synapse/cache/``: the name a first prompt's cleanup was cut off at."""
+LAST_START_CLEANUP = "last-start-cleanup"
+"""In ``.synapse/cache/``: its mtime is the time of the last session start's cleanup."""
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _report_corrupt(names: list[str]) -> None:
+    for name in names:
+        log.warning(f"stale session file {name}.json does not parse; kept for inspection")
+
+
+class BackgroundCleanup:
+    """One stale-session cleanup on a thread of its own, resuming at the saved cursor."""
+
+    def __init__(self, store: SessionStore, config: Config, cache_dir: str):
+        # The bare _thread module: threading costs over a millisecond to import, and the
+        # first prompt of every session pays it. A lock held until the work ends stands
+        # in for join(timeout).
+        import _thread
+
+        from synapse_cli.core.sessions.cleanup import CleanupProgress
+
+        self.cursor_path = os.path.join(cache_dir, CLEANUP_CURSOR)
+        self.progress = CleanupProgress()
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
+        self._store = store
+        self._config = config
+        # Like a daemon thread: the hook never waits for it beyond the grace period, and
+        # a cleanup cut off at exit has only ever removed whole files (or nothing).
+        _thread.start_new_thread(self._run, ())
+
+    def _run(self) -> None:
+        try:
+            from synapse_cli.core.sessions.cleanup import clean_stale, clear_cursor, read_cursor
+
+            start_at = read_cursor(self.cursor_path)
+            # clean_stale logs the removed count at DEBUG itself.
+            result = clean_stale(
+                self._store,
+                self._config.stale_ttl_hours,
+                temp_max_age_seconds=self._config.temp_max_age_seconds,
+                start_at=start_at,
+                progress=self.progress,
+            )
+            if start_at is not None:
+                clear_cursor(self.cursor_path)
+            _report_corrupt(result.corrupt)
+        except Exception as exc:  # a cleanup problem must never reach the prompt
+            log.warning(f"stale-session cleanup failed: {exc}")
+        finally:
+            self.done.release()
+
+    def wait(self, grace_seconds: float) -> None:
+        """Wait at most ``grace_seconds``; if the cleanup is still going, note where it is."""
+        if self.done.acquire(timeout=grace_seconds):
+            return
+        current = self.progress.current
+        if current is None or self.progress.finished:
+            return
+        from synapse_cli.core.sessions.cleanup import save_cursor
+
+        save_cursor(self.cursor_path, current)
+        log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes it at {current}")
+
+
+class FirstPromptCleanup:
+    """The policy of a prompt: clean in the background on the first prompt of a session.
+
+    A session without a file is on its first prompt: ``before_update`` starts the
+    cleanup before the update takes the lock, so that the two overlap. A file with
+    ``prompt_count`` 0 (made by session-start) or one set aside is seen in the update's
+    result, and ``after_update`` starts the cleanup then. ``wait`` gives it its grace.
+    """
+
+    def __init__(self, store: SessionStore, config: Config, cache_dir: str):
+        self._store = store
+        self._config = config
+        self._cache_dir = cache_dir
+        self._running: BackgroundCleanup | None = None
+
+    def _start(self) -> None:
+        if self._config.auto_clean and self._running is None:
+            self._running = BackgroundCleanup(self._store, self._config, self._cache_dir)
+
+    def before_update(self, session_path: str) -> None:
+        if not os.path.lexists(session_path):
+            self._start()
+
+    def after_update(self, result: UpdateResult) -> None:
+        if result.previous_prompt_count == 0:
+            self._start()
+
+    def wait(self) -> None:
+        if self._running is not None:
+            self._running.wait(self._config.cleanup_grace_seconds)
+
+
+def claim_start_cleanup(paths: ProjectPaths, interval: float) -> bool:
+    """Whether this session start should clean: at most once per ``interval`` across sessions.
+
+    The marker's mtime is the time of the last claim. Two starts racing may both clean,
+    which is harmless: cleanup is safe to run concurrently.
+    """
+    marker = os.path.join(paths.cache_dir, LAST_START_CLEANUP)
+    try:
+        if time.time() - os.stat(marker).st_mtime < interval:
+            return False
+    except FileNotFoundError:
+        pass
+    try:
+        from synapse_cli.core.folders import ensure_folder
+
+        ensure_folder(paths.cache_dir)
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | _O_NOFOLLOW | _O_NONBLOCK, 0o644)
+        try:
+            os.utime(fd, None)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.debug(f"cannot record the session-start cleanup time in {marker}: {exc}")
+    return True
+
+
+def clean_at_session_start(store: SessionStore, config: Config, paths: ProjectPaths) -> None:
+    """Registered as an asynchronous hook, a session start can afford the whole cleanup."""
+    if not (config.auto_clean and claim_start_cleanup(paths, config.start_cleanup_interval_seconds)):
+        return
+    from synapse_cli.core.sessions.cleanup import clean_stale
+
+    _report_corrupt(clean_stale(store, config.stale_ttl_hours, temp_max_age_seconds=config.temp_max_age_seconds).corrupt)

@@ -1,0 +1,49 @@
+"""What a typical command loads (issue 12 item 17): only Typer and its own module, never pydantic or other commands' code.
+
+Start-up time is measured by scripts/bench (`synapse session show ID` against `python -c pass`);
+this test guards the reason it is fast, which does not depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.sessions import write_session
+
+SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
+PROBE = """
+import json, sys
+sys.argv = ["synapse", *json.loads(sys.argv[1])]
+from synapse_cli.entry import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("\\nMODULES " + json.dumps(sorted(sys.modules)) + "\\n")
+"""
+
+
+def modules_after(project, *args: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["--project-dir", str(project), *args])],
+                            capture_output=True, text=True, timeout=60)
+    line = result.stderr.rsplit("MODULES ", 1)[1]
+    return set(json.loads(line))
+
+
+@pytest.mark.parametrize("args", [["session", "show", SID], ["session", "list"], ["state", "show"], ["config", "show"]],
+                         ids=["session show", "session list", "state show", "config show"])
+def test_a_typical_command_loads_no_other_command_and_no_pydantic(project, args):
+    write_session(project, SID)
+    loaded = modules_after(project, *args)
+    assert "typer" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("pydantic", "pydantic_core", "annotated_types")}
+    others = {m for m in loaded if m.startswith(("synapse_cli.hooks", "synapse_cli.editors", "synapse_cli.selftest",
+                                                  "synapse_cli.core.doctor", "synapse_cli.cli.doctor_cmd",
+                                                  "synapse_cli.cli.install_cmd", "synapse_cli.cli.hook_cmd"))}
+    assert others == set(), sorted(others)
+    group = args[0]
+    assert {m for m in loaded if m.startswith("synapse_cli.cli.") and m.endswith("_cmd")} == {f"synapse_cli.cli.{group}_cmd"}
