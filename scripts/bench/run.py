@@ -12,7 +12,7 @@ from pathlib import Path
 import bench
 
 from .chart import write_chart
-from .config import FALLBACK_PAYLOAD, Config, parse_args
+from .config import FALLBACK_PAYLOAD, REPO, Config, parse_args
 from .figures import build_figures, check_targets
 from .harness import Section, Venv, build_venv, log
 from .machine import machine_info
@@ -70,16 +70,20 @@ def _payload(cfg: Config) -> dict:
 
 def _outputs(cfg: Config, res: dict) -> None:
     if cfg.chart:
-        res["chart"] = str(write_chart(res, cfg.chart))
-        log(f"drew {res['chart']}")
-    print(render(res, compare_with(res, cfg.compare) if cfg.compare else None)
-          + f"\nTotal run time: {res['duration_s']:.1f} s"
-          + (f" (of which building the venv {res['venv_build_s']:.1f} s)" if res.get("venv_build_s") else ""))
+        chart = write_chart(res, cfg.chart).resolve()
+        res["chart"] = str(chart.relative_to(REPO)) if chart.is_relative_to(REPO) else str(chart)
+        log(f"drew {chart}")
+    report = (render(res, compare_with(res, cfg.compare) if cfg.compare else None)
+              + f"\nTotal run time: {res['duration_s']:.1f} s"
+              + (f" (of which building the venv {res['venv_build_s']:.1f} s)" if res.get("venv_build_s") else ""))
+    print(report)
     if cfg.json_path:
         cfg.json_path.parent.mkdir(parents=True, exist_ok=True)
         cfg.json_path.write_text(json.dumps(res, indent=1))
     if cfg.tag:
-        log(f"saved snapshot {save_snapshot(res, cfg.tag)}")
+        snapshot = save_snapshot(res, cfg.tag)
+        snapshot.with_suffix(".md").write_text(report + "\n")  # the whole report, for a person reading the journey
+        log(f"saved snapshot {snapshot} and its report {snapshot.with_suffix('.md')}")
 
 
 def main(argv: list[str] | None = None) -> int:

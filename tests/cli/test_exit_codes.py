@@ -13,7 +13,7 @@ from synapse_cli.core.sessions.store import SessionStore
 from tests.support.output import one_error_line
 from tests.support.paths import JS_WRITTEN
 from tests.support.run import claude_payload, run_synapse
-from tests.support.sessions import write_session
+from tests.support.sessions import state_lock_path, write_session
 
 
 @pytest.mark.parametrize(
@@ -107,14 +107,15 @@ def test_state_lock_timeout_is_an_expected_failure(cli, project):
     assert cli(project, "state", "update", "--command", "a").exit_code == 0
     path = project / ".aios" / "session-state.json"
     before = path.read_bytes()
-    fd = os.open(project / ".synapse" / "cache" / "locks" / "session-state.json.lock", os.O_RDWR | os.O_CREAT)
+    lock = state_lock_path(project)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         result = cli(project, "state", "update", "--command", "b", env={"SYNAPSE_LOCK_TIMEOUT_SECONDS": "0.2"})
     finally:
         os.close(fd)
     assert result.exit_code == 1
-    assert "session-state.json.lock" in one_error_line(result.stderr)
+    assert str(lock) in one_error_line(result.stderr)
     assert path.read_bytes() == before
 
 

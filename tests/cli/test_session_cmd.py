@@ -16,7 +16,7 @@ from tests.support.files import read_json, snapshot
 from tests.support.output import one_error_line
 from tests.support.paths import JS_WRITTEN, SID
 from tests.support.run import run_synapse
-from tests.support.sessions import session_path, write_session
+from tests.support.sessions import session_lock_path, session_path, write_session
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -195,7 +195,7 @@ def test_update_under_a_held_lock_times_out_with_exit_1(cli, project):
     """When another holder keeps the session's lock past the timeout, update exits 1 naming the lock, file untouched."""
     cli(project, "session", "update", SID)
     before = session_path(project, SID).read_bytes()
-    lock_path = str(session_path(project, SID)) + ".lock"
+    lock_path = session_lock_path(project / ".synapse" / "sessions", SID)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -19,6 +19,7 @@ from synapse_cli.core.atomic import (
     temp_path_for,
 )
 from synapse_cli.core.errors import AtomicWriteError, SynapseError
+from tests.support.sessions import dead_writer_temp
 
 
 def temps_in(folder: Path) -> list[str]:
@@ -109,7 +110,7 @@ def test_leftover_temp_from_crash_leaves_target_intact_and_is_swept(tmp_path: Pa
     store.update("s1", {"title": "before crash"})
     target = tmp_path / "s1.json"
     # What a writer killed between writing its temp file and renaming it leaves behind.
-    leftover = Path(temp_path_for(str(target)))
+    leftover = dead_writer_temp(target)
     leftover.write_text('{"uuid": "s1", "half written')
     assert is_temp_name(leftover.name)
     assert json.loads(target.read_text())["title"] == "before crash"

@@ -103,3 +103,35 @@ def test_a_file_value_rescued_by_the_environment_is_no_error(tmp_path: Path) -> 
     flagged = load_config(str(tmp_path), explicit_path=str(config), environ={"SYNAPSE_STALE_TTL_HOURS": "soon"},
                           overrides={"synapse.session.staleTTLHours": (6, "flag --ttl")})
     assert flagged.stale_ttl_hours == 6
+
+
+def test_cleanup_never_sweeps_a_write_in_progress(tmp_path: Path) -> None:
+    """A temp file whose writer still runs is kept whatever its age and the setting (0); a dead writer's goes."""
+    from synapse_cli.core.atomic import temp_path_for
+    from synapse_cli.core.sessions.store import SessionStore
+    from tests.support.sessions import dead_writer_temp
+
+    sessions = tmp_path / ".synapse" / "sessions"
+    sessions.mkdir(parents=True)
+    in_flight = Path(temp_path_for(str(sessions / "s1.json")))  # this very process: alive
+    left = dead_writer_temp(sessions / "s2.json")
+    for path in (in_flight, left):
+        path.write_text("{")
+        os.utime(path, (time.time() - 86400,) * 2)
+    result = SessionStore(sessions).clean_stale(24, temp_max_age_seconds=0)
+    assert result.temp_files_removed == [left.name]
+    assert in_flight.exists()
+
+
+def test_cleanup_ages_temp_files_by_the_file_systems_clock(tmp_path: Path) -> None:
+    """This machine's clock a day ahead of the file system's (NFS): a fresh temp file is not old."""
+    from synapse_cli.core.sessions.store import SessionStore
+    from tests.support.sessions import dead_writer_temp
+
+    sessions = tmp_path / ".synapse" / "sessions"
+    sessions.mkdir(parents=True)
+    (tmp_path / ".synapse" / "cache" / "locks").mkdir(parents=True)
+    fresh = dead_writer_temp(sessions / "s1.json")
+    fresh.write_text("{")
+    result = SessionStore(sessions).clean_stale(24, now=time.time() + 86400, temp_max_age_seconds=600)
+    assert result.temp_files_removed == [] and fresh.exists()

@@ -1,4 +1,4 @@
-"""The sidecar lock: exclusive across processes, bounded wait, released by the OS when its holder dies."""
+"""The lock: one of a fixed set of files, exclusive across processes, bounded wait, released by the OS when its holder dies."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from synapse_cli.core import errors
 from synapse_cli.core.errors import LockTimeoutError, SynapseError
-from synapse_cli.core.locking import FileLock, lock_path_for
+from synapse_cli.core.locking import LOCK_SLOTS, FileLock, lock_file_path, lock_slot
 from synapse_cli.core.sessions.store import SessionStore
 from tests.support.files import unwritable
 from tests.support.run import child_env, script_cmd
@@ -41,31 +41,39 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.stderr.close()
 
 
-def test_lock_is_a_sidecar_file(tmp_path: Path) -> None:
-    """The lock lives in '<data>.lock'; taking it neither creates nor touches the data file."""
-    data = tmp_path / "s.json"
-    lock = FileLock(data, timeout=1)
-    assert lock.path == str(data) + ".lock" == lock_path_for(str(data))
+def _lock(data: Path, timeout: float) -> FileLock:
+    return SessionStore(data.parent).lock_for(str(data), timeout)
+
+
+def test_lock_is_one_of_a_fixed_set_of_files(tmp_path: Path) -> None:
+    """The lock lives in '.synapse/cache/locks/NN.lock', chosen by the file's name; taking it neither creates nor touches the data file."""
+    data = tmp_path / "sessions" / "s.json"
+    data.parent.mkdir()
+    lock = _lock(data, timeout=1)
+    assert lock.path == str(tmp_path / "cache" / "locks" / f"{lock_slot('sessions/s.json'):02d}.lock")
+    assert lock.path == lock_file_path(str(tmp_path), "sessions/s.json")
     with lock:
         assert lock.held
         assert Path(lock.path).is_file()
         assert not data.exists()
-    assert not lock.held
+    assert not lock.held and Path(lock.path).is_file()  # never removed
     data.write_text("content")
     before = data.stat()
-    with FileLock(data, timeout=1):
+    with _lock(data, timeout=1):
         pass
     after = data.stat()
     assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
     assert data.read_text() == "content"
+    assert {lock_slot(f"sessions/{n}.json") for n in range(2000)} == set(range(LOCK_SLOTS))
+    assert lock_slot("sessions/S.json") == lock_slot("sessions/s.json")  # one file on a case-insensitive disk
 
 
 def test_second_process_waits_for_the_first(tmp_path: Path) -> None:
     """While another process holds the lock an acquirer waits, and gets it only after the holder released it."""
-    data = tmp_path / "s.json"
+    data = tmp_path / "sessions" / "s.json"
     proc, _ = _start_holder(data, 0.6)
     try:
-        with FileLock(data, timeout=10):
+        with _lock(data, timeout=10):
             acquired = time.time()
         line = proc.stdout.readline().decode()
         assert line.startswith("releasing ")
@@ -79,20 +87,20 @@ def test_second_process_waits_for_the_first(tmp_path: Path) -> None:
 
 def test_holder_that_never_releases_gives_lock_timeout(tmp_path: Path) -> None:
     """A holder that never releases makes the waiter fail after the bounded wait with LockTimeoutError naming the lock path."""
-    data = tmp_path / "s.json"
+    data = tmp_path / "sessions" / "s.json"
     proc, _ = _start_holder(data, -1)
     try:
         start = time.monotonic()
         with pytest.raises(LockTimeoutError) as info:
-            FileLock(data, timeout=0.4).acquire()
+            _lock(data, timeout=0.4).acquire()
         waited = time.monotonic() - start
     finally:
         _stop(proc)
     assert 0.35 <= waited < 3
     err = info.value
     assert isinstance(err, SynapseError)
-    assert err.lock_path == str(data) + ".lock"
-    assert str(data) + ".lock" in str(err) and "0.4 s" in str(err)
+    assert err.lock_path == _lock(data, 1).path
+    assert err.lock_path in str(err) and "0.4 s" in str(err)
 
 
 def test_lock_timeout_alias() -> None:
@@ -105,56 +113,22 @@ def test_lock_timeout_alias() -> None:
 
 def test_sigkilled_holder_releases_the_lock(tmp_path: Path) -> None:
     """A holder killed with SIGKILL while holding the lock leaves no stuck lock."""
-    data = tmp_path / "s.json"
+    data = tmp_path / "sessions" / "s.json"
     proc, _ = _start_holder(data, -1)
     with pytest.raises(LockTimeoutError):
-        FileLock(data, timeout=0.05).acquire()
+        _lock(data, timeout=0.05).acquire()
     proc.send_signal(signal.SIGKILL)
     _stop(proc)
     assert proc.returncode == -signal.SIGKILL
     start = time.monotonic()
-    with FileLock(data, timeout=2) as lock:
+    with _lock(data, timeout=2) as lock:
         assert lock.held
     assert time.monotonic() - start < 5
 
 
-def test_removed_lock_file_still_gives_exclusive_lock(tmp_path: Path) -> None:
-    """When the holder removes the lock file (remove_lock_file) a waiter still ends up with a real, exclusive lock."""
-    data = tmp_path / "s.json"
-    log_path = tmp_path / "holds.txt"
-    holder = FileLock(data, timeout=1)
-    holder.acquire()
-    # A second process now waits on the (soon orphaned) lock file.
-    waiter = subprocess.Popen(
-        script_cmd("lock_holder.py", data, 0.8, 10, log_path),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(),
-    )
-    try:
-        time.sleep(0.3)  # let it start and block on the held lock
-        assert waiter.poll() is None
-        holder.remove_lock_file()
-        assert not os.path.exists(holder.path)
-        holder.release()
-        line = waiter.stdout.readline().decode()
-        assert line.startswith("locked "), line + waiter.stderr.read().decode(errors="replace")
-        # The waiter holds the lock on the file now at the path, so a third party is excluded.
-        assert os.path.exists(holder.path)
-        with pytest.raises(LockTimeoutError):
-            FileLock(data, timeout=0.2).acquire()
-        assert waiter.stdout.readline().decode().startswith("releasing ")
-        waiter.wait(timeout=10)
-    finally:
-        _stop(waiter)
-    assert waiter.returncode == 0
-    # Free again after the waiter released it.
-    with FileLock(data, timeout=1):
-        pass
-    assert log_path.read_text().count("\n") == 1
-
-
 def test_lock_exclusive_between_many_processes(tmp_path: Path) -> None:
     """Four processes taking the same lock never hold it at overlapping times."""
-    data = tmp_path / "s.json"
+    data = tmp_path / "sessions" / "s.json"
     log_path = tmp_path / "holds.txt"
     procs = [
         subprocess.Popen(script_cmd("lock_holder.py", data, 0.05, 20, log_path),
@@ -172,37 +146,6 @@ def test_lock_exclusive_between_many_processes(tmp_path: Path) -> None:
         assert start >= end
 
 
-def test_lock_taken_on_a_just_removed_lock_file_is_retaken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A waiter that opened the lock file just before its holder removed it does not keep a lock on the orphan inode."""
-    from synapse_cli.core import locking
-
-    data = tmp_path / "s.json"
-    holder = FileLock(data, timeout=1)
-    holder.acquire()
-    real_try_lock = locking._try_lock
-    attempts: list[int] = []
-
-    def interleaved(fd: int) -> bool:
-        if not attempts:
-            # The waiter has opened the old lock file; now the holder removes it and lets go.
-            holder.remove_lock_file()
-            holder.release()
-        attempts.append(os.fstat(fd).st_ino)
-        return real_try_lock(fd)
-
-    monkeypatch.setattr(locking, "_try_lock", interleaved)
-    waiter = FileLock(data, timeout=1)
-    waiter.acquire()
-    monkeypatch.setattr(locking, "_try_lock", real_try_lock)
-    try:
-        assert len(attempts) == 2  # the lock on the orphan was dropped and taken again
-        assert os.fstat(waiter._fd).st_ino == os.stat(waiter.path).st_ino
-        with pytest.raises(LockTimeoutError):  # so anyone else opening the path is excluded
-            FileLock(data, timeout=0.1).acquire()
-    finally:
-        waiter.release()
-
-
 def test_unwritable_lock_file_does_not_lock_a_session_out(sessions_dir: Path) -> None:
     """A lock file that cannot be opened for writing still serves: flock needs only a read-only descriptor.
 
@@ -210,7 +153,7 @@ def test_unwritable_lock_file_does_not_lock_a_session_out(sessions_dir: Path) ->
     """
     store = SessionStore(sessions_dir)
     store.update("s2")
-    lock_path = sessions_dir / "s2.json.lock"
+    lock_path = Path(store.lock_for(store.path_for("s2")).path)
     with unwritable(lock_path):
         with pytest.raises(PermissionError):
             os.open(lock_path, os.O_RDWR)  # the fault is real

@@ -222,7 +222,9 @@ def default_ttl_was_used(ctx: Ctx) -> None:
 
 
 def hold_lock(ctx: Ctx) -> None:
-    fd = os.open(str(ctx.path(S1)) + ".lock", os.O_RDWR | os.O_CREAT)
+    from tests.support.sessions import session_lock_path
+
+    fd = os.open(session_lock_path(ctx.sessions, "s1"), os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)
     ctx.cleanups.append(lambda: os.close(fd))
 
@@ -437,11 +439,11 @@ def build_rows() -> list[Row]:
                  ("No space left on device", "session not updated"), behaviour="no temp file left", intact=SESSION_INTACT))
 
     # held lock
-    add(hook_row("hook-lock-held", "`s1.json.lock` flocked by another process", run_hook(payload(), env=LOCK_TIMEOUT_ENV),
-                 ("timed out after 0.3 s waiting for the lock", "s1.json.lock"), setup=hold_lock, behaviour="gives up after SYNAPSE_LOCK_TIMEOUT_SECONDS",
+    add(hook_row("hook-lock-held", "the lock of `s1.json` flocked by another process", run_hook(payload(), env=LOCK_TIMEOUT_ENV),
+                 ("timed out after 0.3 s waiting for the lock", ".synapse/cache/locks/"), setup=hold_lock, behaviour="gives up after SYNAPSE_LOCK_TIMEOUT_SECONDS",
                  intact=SESSION_INTACT, max_seconds=3.0))
-    add(cmd_row("session-update-lock-held", "`s1.json.lock` flocked by another process", "session update",
-                run_command("session", "update", "s1", env=LOCK_TIMEOUT_ENV), 1, ("timed out after 0.3 s waiting for the lock", "s1.json.lock"),
+    add(cmd_row("session-update-lock-held", "the lock of `s1.json` flocked by another process", "session update",
+                run_command("session", "update", "s1", env=LOCK_TIMEOUT_ENV), 1, ("timed out after 0.3 s waiting for the lock", ".synapse/cache/locks/"),
                 setup=hold_lock, intact=SESSION_INTACT, max_seconds=5.0))
 
     # --patch

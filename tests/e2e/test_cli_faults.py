@@ -12,7 +12,7 @@ from tests.support.files import snapshot
 from tests.support.output import one_error_line
 from tests.support.paths import JS_WRITTEN
 from tests.support.run import run_synapse
-from tests.support.sessions import session_path, write_session
+from tests.support.sessions import session_lock_path, write_session
 
 
 def _no_temp_files(folder: Path) -> bool:
@@ -61,7 +61,7 @@ def test_session_update_with_the_lock_held_by_another_process(project):
     """A lock held by another process makes ``session update`` exit 1 after the configured wait, with one line."""
     path = write_session(project, "s1")
     before = path.read_bytes()
-    fd = os.open(str(session_path(project, "s1")) + ".lock", os.O_RDWR | os.O_CREAT)
+    fd = os.open(session_lock_path(project / ".synapse" / "sessions", "s1"), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         result = run_synapse(["session", "update", "s1"], cwd=project, env={"SYNAPSE_LOCK_TIMEOUT_SECONDS": "0.3"})

@@ -264,3 +264,76 @@ def test_cache_sees_an_edit_that_restores_the_mtime(project: Path) -> None:
     timed_hook(project)
     cached = json.loads((project / ".synapse" / "cache" / "config-cache.json").read_text())
     assert cached["values"]["synapse.session.autoClean"] is False
+
+
+# -- items 1 and 6: lock files are never FIFOs waited on, never links followed ----------------------
+
+
+def stale_session(project: Path, session_id: str) -> Path:
+    from tests.support.sessions import write_session
+
+    return write_session(project, session_id, age_hours=400)
+
+
+def test_fifo_beside_a_session_blocks_nothing(project: Path) -> None:
+    """FIFOs named like the old sidecar locks (`<id>.json.lock`): hook, cleanups and doctor all finish at once."""
+    os.mkfifo(project / ".synapse" / "sessions" / f"{SID}.json.lock")
+    stale_session(project, "old1")
+    os.mkfifo(project / ".synapse" / "sessions" / "old1.json.lock")
+    env = {"SYNAPSE_CLEANUP_GRACE_MS": "5000"}
+    assert timed_hook(project, env=env) < 5.0
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+    for args in (["session", "clean"], ["doctor", "--fix"]):
+        result = run_synapse(args, cwd=project, timeout=20)
+        assert result.returncode in (0, 1), (args, result.stderr)
+    start = run_synapse(["hook", "session-start"], input=claude_payload(cwd=str(project), session_id="s2"), cwd=project, timeout=20)
+    assert_silent_success(start)
+    assert not session_path(project, "old1").exists()  # the stale session went, FIFO or not
+
+
+def test_fifo_in_the_lock_folder_is_refused_not_waited_on(project: Path) -> None:
+    """A FIFO committed as the session's lock file: the prompt is not recorded but nothing hangs; doctor --fix repairs it."""
+    from tests.support.sessions import session_lock_path
+
+    lock = session_lock_path(project / ".synapse" / "sessions", SID)
+    os.mkfifo(lock)
+    assert timed_hook(project) < 3.0
+    assert "not a regular file" in log_text(project)
+    update = run_synapse(["session", "update", SID], cwd=project, timeout=20)
+    assert update.returncode == 1 and b"not a regular file" in update.stderr
+    fixed = run_synapse(["doctor", "--fix", "--json"], cwd=project, timeout=20)
+    assert any(f["check"] == "lock-file" and f["fixed"] == "removed" for f in json.loads(fixed.stdout)["findings"])
+    timed_hook(project)
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+
+
+def test_symlinked_lock_files_create_nothing_outside(project: Path, tmp_path: Path) -> None:
+    """Dangling links committed as lock files (old sidecar names and the lock folder's): nothing is created where they point."""
+    from tests.support.sessions import session_lock_path, state_lock_path
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / ".synapse" / "sessions" / f"{SID}.json.lock").symlink_to(outside / "a")
+    stale_session(project, "old1")
+    (project / ".synapse" / "sessions" / "old1.json.lock").symlink_to(outside / "b")
+    (project / ".aios").mkdir()
+    (project / ".aios" / "session-state.json.lock").symlink_to(outside / "c")
+    session_lock_path(project / ".synapse" / "sessions", "s9").symlink_to(outside / "d")
+    state_lock_path(project).symlink_to(outside / "e") if not state_lock_path(project).is_symlink() else None
+    timed_hook(project)
+    timed_hook(project, session_id="s9")
+    run_synapse(["session", "clean"], cwd=project, timeout=20)
+    run_synapse(["state", "update", "--command", "x"], cwd=project, timeout=20)
+    run_synapse(["session", "update", "s9"], cwd=project, timeout=20)
+    assert files_under(outside) == set()
+    assert read_json(session_path(project, SID))["prompt_count"] == 1
+
+
+def test_symlinked_aios_folder_is_refused(project: Path, tmp_path: Path) -> None:
+    """`.aios` committed as a link: `state update` refuses and creates nothing (neither state nor lock) where it points."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / ".aios").symlink_to(outside)
+    result = run_synapse(["state", "update", "--command", "x"], cwd=project, timeout=20)
+    assert result.returncode == 1 and b"symlink" in result.stderr
+    assert files_under(outside) == set()

@@ -121,8 +121,8 @@ def test_fuzzed_ids_through_the_hook_create_nothing_outside_the_sessions_folder(
             pass
     for name in created:
         path = Path(name)
-        if path.parent == project / ".synapse" / "cache" or path == project / ".synapse" / "cache":
-            continue
+        if project / ".synapse" / "cache" in (path, *path.parents):
+            continue  # the log, and the fixed set of lock files
         assert path.parent == sessions, f"created outside the sessions folder: {name}"
         base = path.name.removesuffix(".lock")
         assert base.endswith(".json") and base[: -len(".json")] in expected_ids, name

@@ -110,3 +110,15 @@ def test_check_command_resolves_the_launcher_and_says_why_not(tmp_path):
     not_executable.write_text("x")
     path, why = check_command("bin/synapse hook prompt-submit", str(tmp_path))
     assert path is None and "not an executable file" in why
+
+
+def test_check_command_expands_the_project_variables_editors_set(tmp_path):
+    """``"$CLAUDE_PROJECT_DIR"/.venv/bin/synapse-hook`` resolves against the project, ``~`` against the home; an unknown variable is not judged."""
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "synapse-hook").symlink_to(LAUNCHER)
+    assert check_command('"$CLAUDE_PROJECT_DIR"/.venv/bin/synapse-hook prompt-submit', str(tmp_path))[1] is None
+    assert check_command("${GEMINI_PROJECT_DIR}/.venv/bin/synapse-hook prompt-submit", str(tmp_path))[1] is None
+    path, why = check_command('"$CLAUDE_PROJECT_DIR"/missing/synapse-hook prompt-submit', str(tmp_path))
+    assert path is None and f"{tmp_path}/missing/synapse-hook: no such file" in why
+    assert check_command("$SOME_TOOL_DIR/synapse-hook prompt-submit", str(tmp_path)) == (None, None)

@@ -14,7 +14,7 @@ from tests.support.faults import read_only_prefix, strace_prefix
 from tests.support.files import file_contents, log_text, read_json, snapshot
 from tests.support.paths import SID
 from tests.support.run import PROMPT, assert_silent_success, claude_payload, hook, prompt, run_synapse
-from tests.support.sessions import session_data, session_path, write_session
+from tests.support.sessions import session_data, session_lock_path, session_path, write_session
 
 
 @pytest.fixture
@@ -138,7 +138,7 @@ def test_symlinked_session_file_is_not_followed(populated, tmp_path):
 def test_lock_held_by_another_process_times_out_silently(populated):
     """With the session's lock held elsewhere, the hook gives up after SYNAPSE_LOCK_TIMEOUT_SECONDS, exits 0 silently, changes nothing."""
     before = snapshot(populated)
-    fd = os.open(str(session_path(populated, SID)) + ".lock", os.O_RDWR | os.O_CREAT)
+    fd = os.open(session_lock_path(populated / ".synapse" / "sessions", SID), os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         started = time.monotonic()
@@ -158,7 +158,7 @@ def test_lock_held_by_another_process_times_out_silently(populated):
 @pytest.mark.parametrize("errno_name", ["EROFS", "EACCES"])
 def test_lock_file_that_cannot_be_opened_is_survived(populated, errno_name):
     """openat of the session's lock file failing (EROFS/EACCES via strace) still exits 0 silently; the session is untouched."""
-    lock = str(session_path(populated, SID)) + ".lock"
+    lock = str(session_lock_path(populated / ".synapse" / "sessions", SID))
     cmd = strace_prefix("-P", lock, "-e", f"inject=openat:error={errno_name}")
     before = snapshot(populated)
     result = run_synapse(["hook", "prompt-submit"], prefix=cmd, input=claude_payload(cwd=str(populated)), cwd=populated)
@@ -286,7 +286,7 @@ def test_prompt_text_is_never_written_anywhere(populated, tmp_path):
 def test_hook_never_waits_for_a_lock_near_the_editors_timeout(project: Path) -> None:
     """With lock.timeoutSeconds 30 and the session's lock held, the hook still gives up within a few seconds."""
     prompt(project)
-    lock_path = session_path(project, SID).with_name(f"{SID}.json.lock")
+    lock_path = session_lock_path(project / ".synapse" / "sessions", SID)
     with open(lock_path, "rb") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         started = time.monotonic()

@@ -9,6 +9,36 @@ from pathlib import Path
 
 HOUR = 3600.0
 _DROP = object()
+DEAD_PID = 4_194_305
+"""Above Linux's largest pid (2**22): no process has it, so a temp file naming it was left by a dead writer."""
+
+
+def dead_writer_temp(target: str | os.PathLike[str]) -> Path:
+    """A temp file name for ``target`` as a writer that has since died would have left it (cleanup may sweep it)."""
+    from synapse_cli.core.atomic import temp_path_for
+
+    head, _, tail = temp_path_for(os.fspath(target)).rpartition(".tmp.")
+    return Path(f"{head}.tmp.{DEAD_PID}.{tail.split('.', 1)[1]}")
+
+
+def state_lock_path(project: Path) -> Path:
+    """The lock file of ``.aios/session-state.json`` (with synapse's other locks, not in ``.aios/``)."""
+    from synapse_cli.core.locking import lock_file_path
+    from synapse_cli.core.state import STATE_RELATIVE_PATH
+
+    path = Path(lock_file_path(str(project / ".synapse"), STATE_RELATIVE_PATH))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def session_lock_path(sessions_dir: Path, session_id: str) -> Path:
+    """The lock file of a session (one of ``.synapse/cache/locks/NN.lock``)."""
+    from synapse_cli.core.sessions.store import SessionStore
+
+    store = SessionStore(sessions_dir)
+    path = Path(store.lock_for(store.path_for(session_id)).path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # as the first locker creates it
+    return path
 
 
 def iso(epoch: float) -> str:

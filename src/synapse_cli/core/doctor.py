@@ -1,12 +1,13 @@
 """Health checks of a project's ``.synapse/`` state, and their safe repairs.
 
 A finding is a *problem* when a person must act (corrupt, wrong schema, orphaned temp
-file, abandoned lock file, invalid config) and a *note* when it is only worth knowing
-(hook not registered, files already set aside, stale sessions, which the hook's cleanup
-removes on a first prompt). Repairs never
-delete a file that might hold data: corrupt files are moved aside; only temp files
-of interrupted writes, lock files of vanished data files and stale sessions (by the
-same rules as cleanup) are removed. Nothing outside ``.synapse/`` is touched and no
+file, a lock file that is not a regular file, invalid config) and a *note* when it is
+only worth knowing (hook not registered, files already set aside, stale sessions, which
+the hook's cleanup removes on a first prompt, ``*.lock`` files left by an earlier
+version). Repairs never delete a file that might hold data: corrupt files are moved
+aside; only temp files of interrupted writes whose writer is gone, stale sessions (by
+the same rules as cleanup) and, in ``.synapse/cache/locks/``, entries that are not
+regular files (a FIFO or link put there) are removed. Nothing outside ``.synapse/`` is touched and no
 symlink is followed: a session file that is a symlink is reported and, with ``fix``,
 the link itself is moved aside (the file it points to is never opened); a state folder
 that is itself a symlink is reported and not looked into. Temp files of interrupted
@@ -31,7 +32,7 @@ from synapse_cli.core.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
-from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.core.locking import LEGACY_LOCK_SUFFIX, locks_folder
 from synapse_cli.core.project import ProjectPaths
 from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
 from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SessionStore
@@ -107,22 +108,6 @@ def _some(names: list[str], shown: int = 10) -> str:
     return text + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
-def _remove_orphan_lock(data_path: str) -> str:
-    """Remove the lock file of a data file that no longer exists: "removed", "held" (by a process), or "in use"."""
-    lock = FileLock(data_path, 0)
-    try:
-        lock.acquire()
-    except (LockTimeoutError, OSError):
-        return "held"
-    try:
-        if os.path.lexists(data_path):
-            return "in use"  # a writer created the data file meanwhile: its lock file belongs to it
-        lock.remove_lock_file()
-        return "removed"
-    finally:
-        lock.release()
-
-
 def examine(
     project_root: str,
     *,
@@ -161,6 +146,7 @@ def examine(
         leftovers = _Leftovers(report, now, temp_max_age_seconds, fix, outside=folder == aios_dir)
         for entry in _regular_files(entries or []):
             leftovers.check(entry, locks_here=folder not in (paths.cache_dir, aios_dir))
+    _check_lock_files(report, paths, fix)
     if ttl_hours is not None and session_entries is not None:
         _check_stale(report, store, paths.sessions_dir, ttl_hours, now, fix)
     if find_prompt_hook is not None and find_prompt_hook(paths.root) is None:
@@ -229,16 +215,12 @@ def _move_aside(finding: Finding, store: SessionStore, entry: os.DirEntry[str]) 
         # have replaced it with a fresh session since it was read.
         moved = store.set_aside_if_unusable(entry.name[: -len(SESSION_SUFFIX)])
         finding.fixed = f"moved aside to {os.path.basename(moved)}" if moved else "replaced meanwhile; nothing to do"
-        if moved:
-            # Moving it aside took the session's lock: its lock file would
-            # otherwise be reported as abandoned once it is old enough.
-            _remove_orphan_lock(entry.path)
     except (StateFileAccessError, LockTimeoutError) as move_error:
         finding.message += f" (could not move it aside: {move_error})"
 
 
 class _Leftovers:
-    """Temp files of interrupted writes and lock files of vanished data files, in one folder."""
+    """Temp files of interrupted writes, and lock files an earlier version left beside the data, in one folder."""
 
     def __init__(self, report: DoctorReport, now: float, max_age: float, fix: bool, *, outside: bool):
         self.report = report
@@ -254,12 +236,15 @@ class _Leftovers:
             return
         if is_temp_name(entry.name):
             self._temp_file(entry, age)
-        elif entry.name.endswith(LOCK_SUFFIX) and locks_here:
-            self._lock_file(entry, age)
+        elif entry.name.endswith(LEGACY_LOCK_SUFFIX) and locks_here:
+            self.report.add(NOTE, "lock-file", entry.path, "a lock file of an earlier synapse version (locks now live in "
+                            ".synapse/cache/locks/); it holds no data and may be deleted")
 
     def _temp_file(self, entry: os.DirEntry[str], age: float) -> None:
-        if age < self.max_age:
-            return
+        from synapse_cli.core.sessions.cleanup import writer_alive
+
+        if age < self.max_age or writer_alive(entry.name):
+            return  # a write may still be in progress
         if self.outside:
             self.report.add(NOTE, "temp-file", entry.path, f"left by an interrupted write {age / 60:.0f} min ago, "
                             "outside .synapse/ (doctor does not touch it): delete it by hand")
@@ -272,17 +257,25 @@ class _Leftovers:
             except OSError as exc:
                 finding.message += f" (could not remove it: {exc.strerror or exc})"
 
-    def _lock_file(self, entry: os.DirEntry[str], age: float) -> None:
-        data_path = entry.path[: -len(LOCK_SUFFIX)]
-        if os.path.lexists(data_path) or age < self.max_age:
-            return
-        finding = self.report.add(PROBLEM, "lock-file", entry.path, "lock file of a data file that no longer exists")
-        if self.fix:
-            outcome = _remove_orphan_lock(data_path)
-            if outcome == "removed":
+
+
+def _check_lock_files(report: DoctorReport, paths: ProjectPaths, fix: bool) -> None:
+    """Every entry of ``.synapse/cache/locks/`` must be a regular file: anything else blocks its locks."""
+    folder = locks_folder(paths.synapse_dir)
+    entries = _entries(folder, report)
+    for entry in entries or []:
+        if entry.is_file(follow_symlinks=False):
+            continue
+        finding = report.add(PROBLEM, "lock-file", entry.path, "not a regular file: the sessions whose lock it is cannot be updated")
+        if fix:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    os.rmdir(entry.path)
+                else:
+                    os.unlink(entry.path)  # a FIFO, socket or link: no data in it
                 finding.fixed = "removed"
-            elif outcome == "held":
-                finding.message += " (held by a running process right now; left alone)"
+            except OSError as exc:
+                finding.message += f" (could not remove it: {exc.strerror or exc})"
 
 
 def _check_stale(report: DoctorReport, store: SessionStore, folder: str, ttl_hours: float, now: float, fix: bool) -> None:

@@ -13,7 +13,8 @@ import os
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import CorruptFileError, InvalidInputError, StateFileAccessError
-from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text, read_bytes_nofollow
+from synapse_cli.core.files import read_regular
+from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
 
@@ -22,9 +23,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 STATE_RELATIVE_PATH = os.path.join(".aios", "session-state.json")
-# The state's lock lives in synapse's own git-ignored cache, not beside the state in
-# .aios/, a folder of the framework that a repository may commit.
-STATE_LOCK_RELATIVE_PATH = os.path.join(".synapse", "cache", "locks", "session-state.json")
+MAX_STATE_BYTES = 16 * 1024 * 1024
+"""The state file is a few kilobytes; a bigger one is set aside, never read without bound."""
 MAX_COMMANDS = 10
 MAX_AGENTS = 20
 MAX_TASKS = 20
@@ -156,10 +156,16 @@ def read_state(project_root: str) -> dict[str, Any] | None:
     """
     path = state_path(project_root)
     try:
-        raw = read_bytes_nofollow(path)
+        raw = read_regular(path, MAX_STATE_BYTES)
     except FileNotFoundError:
         return None
     except OSError as exc:
+        import errno
+
+        from synapse_cli.core.files import describe_read_error
+
+        if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EFBIG):
+            raise CorruptFileError(describe_read_error(exc), path=path) from exc
         raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     try:
         data = loads_text(raw)
@@ -215,11 +221,15 @@ def update_state(
         raise InvalidInputError("an agent name goes with an activation; with a task, the agent is the one that ran it")
     now_ms = epoch_ms() if now_ms is None else now_ms
     path = state_path(project_root)
-    lock = FileLock(os.path.join(project_root, STATE_LOCK_RELATIVE_PATH), lock_timeout)
+    # The lock lives with synapse's other locks, not in .aios/: nothing is created
+    # there before the state file itself, and never through a link.
+    lock = FileLock(os.path.join(project_root, ".synapse"), STATE_RELATIVE_PATH, lock_timeout)
     try:
         lock.acquire()
-    except OSError as exc:  # e.g. .aios is not a writable folder: a typed error, not a crash
-        raise StateFileAccessError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}", path=path) from exc
+    except OSError as exc:  # e.g. a lock file that is a FIFO: a typed error, not a crash or a hang
+        from synapse_cli.core.files import describe_read_error
+
+        raise StateFileAccessError(f"cannot use the lock file {lock.path}: {describe_read_error(exc)}", path=path) from exc
     try:
         try:
             stored = read_state(project_root)

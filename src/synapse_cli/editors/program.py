@@ -186,8 +186,24 @@ def program_word(command: str) -> tuple[str | None, str | None]:
     return None, "no synapse program is named in it"
 
 
+# Variables editors set for hooks to their project's folder (Claude Code documents
+# "$CLAUDE_PROJECT_DIR"/... for hook paths).
+_PROJECT_VARIABLES = ("CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "CURSOR_PROJECT_DIR", "CODEX_PROJECT_DIR")
+
+
+def _expand(word: str, project_root: str) -> str:
+    """``word`` with the project variables, ``$HOME`` and ``~`` replaced as the editor's shell would."""
+    for name in _PROJECT_VARIABLES:
+        word = word.replace("${" + name + "}", project_root).replace("$" + name, project_root)
+    home = os.path.expanduser("~")
+    word = word.replace("${HOME}", home).replace("$HOME", home)
+    return os.path.expanduser(word)
+
+
 def check_command(command: str, project_root: str, search_path: str = MINIMAL_PATH) -> tuple[str | None, str | None]:
     """Where the program of a registered command resolves when an editor runs it, or None and why not.
+
+    (None, None) when the program's path hangs on a variable only the editor sets.
 
     The command runs from the project folder with ``PATH=search_path`` (Windows: this
     process's PATH). A script's ``#!`` interpreter must exist too: a virtual
@@ -196,6 +212,9 @@ def check_command(command: str, project_root: str, search_path: str = MINIMAL_PA
     word, why = program_word(command)
     if word is None:
         return None, why
+    word = _expand(word, project_root)
+    if "$" in word:
+        return None, None  # names a variable only the editor's environment knows: cannot be judged here
     if "/" in word or (_is_windows() and "\\" in word):
         path = word if os.path.isabs(word) else os.path.join(project_root, word)
         if not os.path.lexists(path):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import LockTimeoutError
 from synapse_cli.core.jsonio import dumps_js
-from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
+from synapse_cli.core.locking import LEGACY_LOCK_SUFFIX, FileLock, locks_folder
 from synapse_cli.selftest.runner import (
     CURSOR_ANSWER,
     PROMPT_TEXT,
@@ -144,29 +144,28 @@ def check_doctor(t: SelfTest) -> str:
 
 
 def check_leftovers(t: SelfTest) -> str:
-    temps, orphans, held, locks = [], [], [], 0
-    # Locks of files outside .synapse/ (the framework's state file) live here, apart from their data.
-    lock_folder = os.path.join(t.project, ".synapse", "cache", "locks")
+    temps, stray, held, locks = [], [], [], 0
+    locks_dir = locks_folder(os.path.join(t.project, ".synapse"))
     for folder, _dirs, names in os.walk(t.project):
         for name in names:
             path = os.path.join(folder, name)
             if is_temp_name(name):
                 temps.append(os.path.relpath(path, t.project))
-            elif name.endswith(LOCK_SUFFIX):
-                locks += 1
-                data_path = path[: -len(LOCK_SUFFIX)]
-                if folder != lock_folder and not os.path.lexists(data_path):
-                    orphans.append(os.path.relpath(path, t.project))
-                lock = FileLock(data_path, 0)
-                try:
-                    lock.acquire()
-                    lock.release()
-                except (LockTimeoutError, OSError):
-                    held.append(os.path.relpath(path, t.project))
+            elif name.endswith(LEGACY_LOCK_SUFFIX) and folder != locks_dir:
+                stray.append(os.path.relpath(path, t.project))
+    for name in sorted(os.listdir(locks_dir)) if os.path.isdir(locks_dir) else []:
+        locks += 1
+        lock = FileLock(os.path.join(t.project, ".synapse"), "", 0)
+        lock.path = os.path.join(locks_dir, name)  # this very file, whatever key it serves
+        try:
+            lock.acquire()
+            lock.release()
+        except (LockTimeoutError, OSError):
+            held.append(name)
     expect(not temps, f"temp files left behind: {', '.join(temps)}")
-    expect(not orphans, f"lock files of files that no longer exist: {', '.join(orphans)}")
+    expect(not stray, f"lock files outside .synapse/cache/locks/: {', '.join(stray)}")
     expect(not held, f"locks still held after every command ended: {', '.join(held)}")
-    return f"no temp file; {locks} lock file(s), none orphaned, all free"
+    return f"no temp file; {locks} lock file(s) in .synapse/cache/locks/, each free"
 
 
 def check_hook_time(t: SelfTest) -> str:

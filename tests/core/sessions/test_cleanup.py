@@ -13,11 +13,10 @@ import pytest
 from synapse_cli.core import log
 from synapse_cli.core.atomic import temp_path_for
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp
-from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.store import SessionStore, new_session
 from tests.support.files import age
 from tests.support.run import child_env, script_cmd
-from tests.support.sessions import DROP, HOUR, write_session
+from tests.support.sessions import DROP, HOUR, dead_writer_temp, write_session
 
 
 def put_session(folder: Path, session_id: str, *, activity_age_h: float | None, mtime_age_h: float, now: float,
@@ -145,7 +144,7 @@ def test_old_temp_files_swept_young_kept(folder: Path) -> None:
     """Temp files of interrupted writes older than temp_max_age_seconds are swept; younger ones are kept."""
     now = time.time()
     target = str(folder / "s.json")
-    old_tmp, young_tmp = Path(temp_path_for(target)), Path(temp_path_for(target))
+    old_tmp, young_tmp = dead_writer_temp(target), Path(temp_path_for(target))
     old_tmp.write_text('{"half')
     young_tmp.write_text('{"half')
     age(old_tmp, 3600, now)
@@ -167,23 +166,6 @@ def test_set_aside_copies_never_swept(folder: Path) -> None:
     result = store.clean_stale(24, temp_max_age_seconds=600)
     assert result.temp_files_removed == []
     assert all(p.read_text() == "{garbage" for p in asides)
-
-
-def test_orphan_lock_files_swept(folder: Path) -> None:
-    """Old lock files whose session is gone are swept; a live session's lock file is kept."""
-    now = time.time()
-    store = SessionStore(folder)
-    store.update("alive", {})
-    orphan = folder / "gone.json.lock"
-    orphan.write_text("")
-    young_orphan = folder / "just-now.json.lock"
-    young_orphan.write_text("")
-    for path in (orphan, folder / "alive.json.lock"):
-        age(path, 3600, now)
-    result = store.clean_stale(24, now=now, temp_max_age_seconds=600)
-    assert result.lock_files_removed == ["gone.json.lock"]
-    assert not orphan.exists() and young_orphan.exists()
-    assert (folder / "alive.json.lock").exists() and store.load("alive") is not None
 
 
 def test_removed_session_loses_its_lock_file(folder: Path) -> None:
@@ -252,22 +234,3 @@ def test_removed_count_logged_at_debug(folder: Path, tmp_path: Path) -> None:
     lines = [line for line in log_file.read_text().splitlines() if "cleanup of" in line]
     assert len(lines) == 1
     assert " DEBUG " in lines[0] and "removed 2 stale session(s)" in lines[0] and str(folder) in lines[0]
-
-
-def test_cleanup_removes_a_stale_sessions_lock_file_once(sessions_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Removing a stale session unlinks its lock file once: a lock file created in between by a prompt is left alone."""
-    write_session(sessions_dir, "s1", age_hours=30 * 24)  # as the JS side leaves it: no lock file beside it
-    lock_path = sessions_dir / "s1.json.lock"
-    real_remove = FileLock.remove_lock_file
-    recreated = []
-
-    def remove_then_a_prompt_creates_its_lock(self: FileLock) -> None:
-        real_remove(self)
-        if not recreated:  # a prompt for the same session arrives right after the first removal
-            lock_path.write_text("")
-            recreated.append(os.stat(lock_path).st_ino)
-
-    monkeypatch.setattr(FileLock, "remove_lock_file", remove_then_a_prompt_creates_its_lock)
-    result = SessionStore(sessions_dir).clean_stale(24)
-    assert result.removed == ["s1"]
-    assert lock_path.exists() and os.stat(lock_path).st_ino == recreated[0]

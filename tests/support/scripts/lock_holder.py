@@ -1,4 +1,4 @@
-"""Hold the sidecar lock of DATA_PATH for HOLD_SECONDS (or until killed), reporting on stdout.
+"""Hold the lock of the session file DATA_PATH for HOLD_SECONDS (or until killed), reporting on stdout.
 
 Usage: lock_holder.py DATA_PATH HOLD_SECONDS [TIMEOUT] [WRITE_PATH]
 Prints "locked <time>" once it holds the lock; before releasing it appends
@@ -11,12 +11,12 @@ import sys
 import time
 
 from synapse_cli.core.errors import LockTimeoutError
-from synapse_cli.core.locking import FileLock
+from synapse_cli.core.sessions.store import SessionStore
 
 data_path, hold = sys.argv[1], float(sys.argv[2])
 timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 10.0
 write_path = sys.argv[4] if len(sys.argv) > 4 else None
-lock = FileLock(data_path, timeout=timeout)
+lock = SessionStore(os.path.dirname(os.path.abspath(data_path))).lock_for(data_path, timeout)
 try:
     lock.acquire()
 except LockTimeoutError as exc:

@@ -4,9 +4,11 @@ A session is stale only when both its ``last_activity`` and its file's mtime are
 older than the TTL, so a file modified recently is not even parsed. Never touched:
 the bridge file, files without a parsable past ``last_activity``, corrupt files
 (reported), set-aside copies, anything that is not a regular ``*.json`` file directly
-in the folder; symlinks are never followed. Temp files of interrupted writes and lock
-files of vanished sessions are swept once old enough. A session busy with another
-process is skipped (it is not stale).
+in the folder; symlinks are never followed. Temp files of interrupted writes are swept
+once old enough and only when the process that wrote them is gone (a write in progress
+is never swept, whatever the clock or the setting says). A session busy with another
+process is skipped (it is not stale). Lock files live apart and are never removed
+(see ``locking``).
 
 A pass can be cut off at any instant (the hook's grace period): it has then removed
 whole files only, and the *cursor* (the name in hand, kept in a small file) lets the
@@ -22,9 +24,10 @@ import time
 from synapse_cli.core import log
 from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import LockTimeoutError, StateFileAccessError
-from synapse_cli.core.jsonio import loads_text, parse_timestamp, read_bytes_nofollow
-from synapse_cli.core.locking import LOCK_SUFFIX, FileLock
-from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX
+from synapse_cli.core.files import read_regular
+from synapse_cli.core.jsonio import loads_text, parse_timestamp
+from synapse_cli.core.locking import locks_folder
+from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, MAX_SESSION_BYTES, SESSION_SUFFIX
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
@@ -56,7 +59,6 @@ class CleanupResult:
         self.corrupt: list[str] = []
         self.busy: list[str] = []
         self.temp_files_removed: list[str] = []
-        self.lock_files_removed: list[str] = []
         self.errors: list[str] = []
 
 
@@ -93,8 +95,9 @@ def clean_stale(
     names = _names_in_order(store, start_at)
     if names is None:
         return result
-    run = _Pass(store, now - ttl_hours * 3600.0, now - temp_max_age_seconds, now, result)
-    present = set(names)
+    # Temp files are aged by the file system's clock, not this machine's: on a network
+    # file system the two differ, and a fresh temp must never look old.
+    run = _Pass(store, now - ttl_hours * 3600.0, min(now, _file_system_now(store, now)) - temp_max_age_seconds, now, result)
     folder = store.sessions_dir + os.sep
     for name in names:
         if progress is not None:
@@ -102,13 +105,8 @@ def clean_stale(
         if name.endswith(SESSION_SUFFIX):
             if name != BRIDGE_FILE_NAME:
                 _consider_session(run, name, folder + name)
-        elif name.endswith(LOCK_SUFFIX):
-            # A live session's lock file stays; the lock of a session removed in this
-            # pass went with it (see _remove_if_stale); what is left is an orphan.
-            if name[: -len(LOCK_SUFFIX)] not in present:
-                _sweep_leftover(run, name, folder + name, True)
         elif is_temp_name(name):
-            _sweep_leftover(run, name, folder + name, False)
+            _sweep_temp(run, name, folder + name)
     if progress is not None:
         progress.finished = True
     # No folder fsync for the removals: one lost to a power cut only brings back a
@@ -156,18 +154,7 @@ def _clean_candidate(run: _Pass, session_id: str, path: str) -> None:
     """Lock a session that looks stale (without waiting), then remove it if it still is."""
     result = run.result
     lock = None
-    linked = False
     if not result.dry_run:
-        if os.name != "nt":
-            try:
-                # A session written by another tool has no lock file yet. Make it a hard
-                # link of the data file instead of a new file: a directory entry costs far
-                # less than a new inode, and updaters open and lock that same path, so
-                # they are excluded exactly as by a new file. It goes again below.
-                os.link(path, path + LOCK_SUFFIX)
-                linked = True
-            except OSError:
-                pass  # a lock file exists already (or no hard links here): the usual path
         try:
             # A session someone is updating right now is not stale: do not wait for it.
             lock = run.store.lock(path, timeout=0)
@@ -180,13 +167,9 @@ def _clean_candidate(run: _Pass, session_id: str, path: str) -> None:
             result.kept += 1
             return
     try:
-        if _remove_if_stale(run, session_id, path) and lock is not None:
-            lock.remove_lock_file()
-            linked = False  # removed: a second removal could take another process's new lock file
+        _remove_if_stale(run, session_id, path)
     finally:
         if lock is not None:
-            if linked:
-                lock.remove_lock_file()  # never leave a lock file that shares the data's inode
             lock.release()
 
 
@@ -203,7 +186,7 @@ def _remove_if_stale(run: _Pass, session_id: str, path: str) -> bool:
     try:
         # Parsed as JavaScript's JSON.parse would: a file it cannot read (a byte-order mark,
         # NaN) is corrupt to the framework too, so it is reported and kept, never deleted.
-        data = loads_text(read_bytes_nofollow(path), js=True)
+        data = loads_text(read_regular(path, MAX_SESSION_BYTES), js=True)
     except FileNotFoundError:
         return False
     except (ValueError, UnicodeDecodeError):
@@ -235,7 +218,7 @@ def _remove_if_stale(run: _Pass, session_id: str, path: str) -> bool:
     return True
 
 
-def _sweep_leftover(run: _Pass, name: str, path: str, is_lock: bool) -> None:
+def _sweep_temp(run: _Pass, name: str, path: str) -> None:
     result = run.result
     try:
         st = os.lstat(path)
@@ -243,21 +226,9 @@ def _sweep_leftover(run: _Pass, name: str, path: str, is_lock: bool) -> None:
         return
     if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE or st.st_mtime >= run.temp_cutoff:
         return
+    if writer_alive(name):
+        return  # a write in progress (or its process still running): never swept
     if result.dry_run:
-        return
-    if is_lock:
-        data_path = path[: -len(LOCK_SUFFIX)]
-        lock = FileLock(data_path, 0)
-        try:
-            lock.acquire()
-        except (LockTimeoutError, OSError):
-            return
-        try:
-            if not os.path.lexists(data_path):
-                lock.remove_lock_file()
-                result.lock_files_removed.append(name)
-        finally:
-            lock.release()
         return
     try:
         os.unlink(path)
@@ -266,11 +237,47 @@ def _sweep_leftover(run: _Pass, name: str, path: str, is_lock: bool) -> None:
         result.errors.append(f"{path}: cannot delete: {exc.strerror or exc}")
 
 
+def writer_alive(temp_name: str) -> bool:
+    """Whether the process named in a temp file's name (``<name>.tmp.<pid>.<thread>.<hex>``) runs.
+
+    Where that cannot be known (Windows, where signalling 0 would end the process) the
+    answer is True: the temp is then left to the age rule's caller (doctor) only.
+    """
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) terminates a process there
+        return True
+    try:
+        pid = int(temp_name.rpartition(".tmp.")[2].split(".")[0])
+    except ValueError:
+        return False
+    if pid <= 0:
+        return False  # 0 or negative would signal a process group
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False  # no such process (a pid too large for the system names none)
+    except OSError:
+        return True  # PermissionError: it exists, owned by someone else
+    return True
+
+
+def _file_system_now(store: SessionStore, fallback: float) -> float:
+    """The current time as the file system holding the state sees it (its clock stamps mtimes)."""
+    from synapse_cli.core.folders import refuse_linked
+
+    folder = locks_folder(os.path.dirname(store.sessions_dir))
+    try:
+        refuse_linked(folder)
+        os.utime(folder, None)  # the server sets the time: a folder of lock files, nothing else there
+        return os.stat(folder).st_mtime
+    except OSError:
+        return fallback
+
+
 # -- the cursor: where a cut-off pass stopped -----------------------------------------
 def read_cursor(path: str) -> str | None:
     """The name a previous pass was cut off at, or None (no cursor, or an unreadable one)."""
     try:
-        return read_bytes_nofollow(path)[:_CURSOR_MAX_BYTES].decode("utf-8").strip() or None
+        return read_regular(path, _CURSOR_MAX_BYTES)[:_CURSOR_MAX_BYTES].decode("utf-8").strip() or None
     except (OSError, ValueError):
         return None
 

@@ -2,7 +2,8 @@
 
 Files are byte-compatible with the framework's JavaScript side (schema "2.0"; see
 ``jsonio`` for the serialisation). Every read-modify-write holds the session's
-sidecar lock and every write is atomic, so concurrent prompts never lose an update
+lock (``locking``: one of a fixed set in ``.synapse/cache/locks/``) and every write
+is atomic, so concurrent prompts never lose an update
 and a crash never leaves a torn file. A file that cannot be loaded is moved aside
 (``<id>.json.corrupt-<time>``, see ``setaside``), never silently replaced.
 
@@ -23,7 +24,8 @@ from synapse_cli.core.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
-from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text, read_bytes_nofollow
+from synapse_cli.core.files import read_regular
+from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
 
@@ -39,6 +41,8 @@ BRIDGE_FILE_NAME = "_active-agent.json"
 ACTIVATION_QUALITIES = ("full", "partial", "fallback")
 BRACKETS = ("FRESH", "MODERATE", "DEPLETED", "CRITICAL")
 MAX_SESSION_ID_LENGTH = 200
+MAX_SESSION_BYTES = 16 * 1024 * 1024
+"""A session file is a few kilobytes; a bigger one is set aside, never read without bound."""
 # Ids are normally UUIDs; other agents send other shapes, so allow the characters that
 # are safe in a file name on every platform and nothing that can form a path.
 _ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+=@")
@@ -257,29 +261,36 @@ class SessionStore:
             if linked:
                 raise StateFileAccessError("is a symlink; synapse does not follow links out of its state folder", path=folder)
 
+    def lock_for(self, path: str, timeout: float | None = None) -> FileLock:
+        """The lock of the session file ``path`` (in ``.synapse/cache/locks/``), not taken yet."""
+        key = "sessions/" + os.path.basename(path)
+        return FileLock(os.path.dirname(self.sessions_dir), key, self.lock_timeout if timeout is None else timeout)
+
     def lock(self, path: str, timeout: float | None = None) -> FileLock:
-        """Take the sidecar lock of ``path`` (the store's timeout unless given); the caller releases it."""
-        lock = FileLock(path, self.lock_timeout if timeout is None else timeout)
+        """Take the lock of ``path`` (the store's timeout unless given); the caller releases it."""
+        lock = self.lock_for(path, timeout)
         try:
             lock.acquire()
         except LockTimeoutError:
             raise
         except OSError as exc:
-            raise StateFileAccessError(f"cannot create the lock file {lock.path}: {exc.strerror or exc}", path=path) from exc
+            from synapse_cli.core.files import describe_read_error
+
+            raise StateFileAccessError(f"cannot use the lock file {lock.path}: {describe_read_error(exc)}", path=path) from exc
         return lock
 
     # -- reading -----------------------------------------------------------------
     def _read(self, path: str) -> dict[str, Any] | None:
         try:
-            raw = read_bytes_nofollow(path)
+            raw = read_regular(path, MAX_SESSION_BYTES)
         except FileNotFoundError:
             return None
         except OSError as exc:
             import errno
 
-            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
-                kind = "a symlink" if exc.errno == errno.ELOOP else "not a regular file"
-                raise CorruptFileError(f"is {kind}; session files must be regular files", path=path) from exc
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EFBIG):
+                kind = {errno.ELOOP: "is a symlink", errno.EFBIG: f"is larger than {MAX_SESSION_BYTES} bytes"}.get(exc.errno, "is not a regular file")
+                raise CorruptFileError(f"{kind}; session files must be regular files of bounded size", path=path) from exc
             raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
         try:
             data = loads_text(raw)
@@ -411,7 +422,6 @@ class SessionStore:
             try:
                 os.unlink(path)
             except FileNotFoundError:
-                lock.remove_lock_file()  # created by this very call; leave nothing behind
                 return False
             except OSError as exc:
                 raise StateFileAccessError(f"cannot delete: {exc.strerror or exc}", path=path) from exc
@@ -420,7 +430,6 @@ class SessionStore:
                     fsync_dir(self.sessions_dir)
                 except OSError:
                     pass
-            lock.remove_lock_file()
             return True
         finally:
             lock.release()
