@@ -119,10 +119,39 @@ def _finish(code: int, output: str) -> None:
     os._exit(code)
 
 
+def _exit_quietly_on_signals(call: dict[str, Any]) -> None:
+    """SIGINT and SIGTERM end a hook with exit 0 and the agent's answer, never a traceback.
+
+    An editor that stops its hook (or a Ctrl-C in its terminal) must not see a failure:
+    every write synapse makes is atomic, so stopping at any instant loses nothing
+    written, and a temp file left behind is swept later. ``_signal`` is the built-in
+    module under ``signal``, which would import ``enum`` on every prompt.
+    """
+    import _signal  # type: ignore[import-not-found]
+
+    def stop(_signum: int, _frame: object) -> None:
+        try:
+            from synapse_cli.hooks.agents import go_on_answer
+
+            answer = go_on_answer(call.get("agent"))
+        except Exception:
+            answer = ""
+        _finish(0, answer)
+
+    for name in ("SIGINT", "SIGTERM"):
+        number = getattr(_signal, name, None)
+        if number is not None:
+            try:
+                _signal.signal(number, stop)
+            except (OSError, ValueError):  # not the main thread, or not allowed here
+                pass
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     call = hook_call(args)
     if call is not None:
+        _exit_quietly_on_signals(call)
         _finish(*run_hook_call(call))
     from synapse_cli.cli.app import run
 

@@ -337,3 +337,116 @@ def test_symlinked_aios_folder_is_refused(project: Path, tmp_path: Path) -> None
     result = run_synapse(["state", "update", "--command", "x"], cwd=project, timeout=20)
     assert result.returncode == 1 and b"symlink" in result.stderr
     assert files_under(outside) == set()
+
+
+# -- item 5: a hook stopped by a signal exits 0, quietly --------------------------------------------
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_hook_stopped_by_a_signal_exits_0_quietly(project: Path, signal_name: str) -> None:
+    import signal
+
+    proc = subprocess.Popen([synapse_executable(), "hook", "prompt-submit"], cwd=project, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)  # waiting for the event on stdin, which the editor never closes
+    proc.send_signal(getattr(signal, signal_name))
+    out, err = proc.communicate(timeout=20)
+    proc.stdin.close()
+    assert (proc.returncode, out, err) == (0, b"", b"")
+
+
+# -- item 11: a cleanup that cannot start never costs the prompt -----------------------------------
+
+
+def test_prompt_is_recorded_when_no_thread_can_start(project: Path) -> None:
+    """Every clone fails (as in a pids cgroup at its limit): the first prompt's cleanup does not start, the prompt is recorded."""
+    from tests.support.faults import strace_prefix
+
+    prefix = strace_prefix("-e", "trace=clone,clone3", "-e", "inject=clone,clone3:error=EAGAIN")
+    for _ in range(2):
+        result = hook(claude_payload(cwd=str(project)), cwd=project, prefix=prefix, timeout=60)
+        assert_silent_success(result)
+    assert read_json(session_path(project, SID))["prompt_count"] == 2
+    assert "cleanup not started" in log_text(project)
+
+
+# -- item 12: what loads but cannot be written is set aside -----------------------------------------
+
+
+@pytest.mark.parametrize("field", ['"prompt_count": ' + "9" * 311, '"overrides": ' + '{"a": ' * 600 + "1" + "}" * 600])
+def test_session_that_cannot_be_written_back_is_set_aside(project: Path, field: str) -> None:
+    path = session_path(project, SID)
+    path.write_text('{"uuid": "%s", "schema_version": "2.0", %s}' % (SID, field))
+    doctor = run_synapse(["doctor", "--json"], cwd=project)
+    assert any(f["check"] == "corrupt" for f in json.loads(doctor.stdout)["findings"])
+    timed_hook(project)
+    assert read_json(path)["prompt_count"] == 1
+    [aside] = list(path.parent.glob(f"{SID}.json.corrupt-*"))
+    assert field.encode() in aside.read_bytes()
+    timed_hook(project)
+    assert read_json(path)["prompt_count"] == 2
+    assert len(log_text(project)) < 8192  # no traceback per prompt
+
+
+# -- item 13: state update on numbers JSON cannot hold -----------------------------------------------
+
+
+def test_state_update_on_infinite_and_nan_numbers(project: Path) -> None:
+    state = project / ".aios" / "session-state.json"
+    state.parent.mkdir()
+    state.write_text('{"sessionId": "session-1-a", "startTime": 1e400, "lastActivity": NaN, "lastCommands": [1e400]}')
+    result = run_synapse(["state", "update", "--command", "x"], cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert read_json(state)["lastCommands"][-1] == "x"
+
+
+# -- item 16: a failure after the change is committed says so ---------------------------------------
+
+
+def test_active_agent_folder_is_refused_before_anything_changes(project: Path) -> None:
+    run_synapse(["session", "update", "s1"], cwd=project)
+    (project / ".synapse" / "sessions" / "_active-agent.json").mkdir()
+    result = run_synapse(["session", "update", "s1", "--agent", "dev"], cwd=project)
+    assert result.returncode == 1 and b"nothing changed" in result.stderr
+    assert read_json(session_path(project, "s1"))["prompt_count"] == 1
+
+
+def test_output_failure_after_the_update_says_the_update_was_made(project: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([synapse_executable(), "session", "update", "s1"], cwd=project, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 1
+    assert b"session s1 was created (prompt 1), but the output could not be written" in result.stderr
+    assert read_json(session_path(project, "s1"))["prompt_count"] == 1
+
+
+# -- item 17: a marker from the future does not switch cleanup off ----------------------------------
+
+
+def test_future_dated_start_cleanup_marker_does_not_switch_cleanup_off(project: Path) -> None:
+    from tests.support.sessions import write_session
+
+    marker = project / ".synapse" / "cache" / "last-start-cleanup"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("")
+    future = time.time() + 365 * 86400
+    os.utime(marker, (future, future))
+    stale = write_session(project, "old1", age_hours=400)
+    start = run_synapse(["hook", "session-start"], input=claude_payload(cwd=str(project), session_id="s2"), cwd=project)
+    assert_silent_success(start)
+    assert not stale.exists()
+
+
+# -- a move-aside that cannot finish leaves no copy -------------------------------------------------
+
+
+def test_failed_move_aside_leaves_no_extra_copy(project: Path) -> None:
+    """The corrupt file cannot be removed (as on Windows while another process has it open): no copy piles up per prompt."""
+    from tests.support.faults import strace_prefix
+
+    path = session_path(project, SID)
+    path.write_text("{ corrupt")
+    prefix = strace_prefix("-P", str(path), "-e", "inject=unlink,unlinkat:error=EBUSY")
+    for _ in range(3):
+        assert_silent_success(hook(claude_payload(cwd=str(project)), cwd=project, prefix=prefix, timeout=60))
+    assert list(path.parent.glob(f"{SID}.json.corrupt-*")) == []
+    assert path.read_text() == "{ corrupt"

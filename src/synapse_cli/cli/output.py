@@ -31,6 +31,34 @@ def say(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
+class AfterCommit:
+    """``with AfterCommit("session s1 was updated"):`` around what a command prints once its
+    change is written: if printing fails (stdout closed, ``/dev/full``), the error says that
+    the change was made, instead of a generic failure that suggests nothing happened.
+    A broken pipe (``| head``) stays quiet, as everywhere.
+    """
+
+    def __init__(self, done: str):
+        self.done = done
+
+    def __enter__(self) -> AfterCommit:
+        return self
+
+    def __exit__(self, kind: object, exc: BaseException | None, _tb: object) -> None:
+        if exc is None:
+            try:
+                sys.stdout.flush()
+            except (OSError, ValueError, AttributeError) as flush_error:
+                exc = flush_error
+        # AttributeError: stdout closed before synapse started (sys.stdout is None).
+        if exc is None or isinstance(exc, BrokenPipeError) or not isinstance(exc, (OSError, ValueError, AttributeError)):
+            return
+        from synapse_cli.core.errors import SynapseError
+
+        reason = "stdout is closed" if isinstance(exc, AttributeError) else getattr(exc, "strerror", None) or str(exc)
+        raise SynapseError(f"{self.done}, but the output could not be written: {reason}") from exc
+
+
 def table(
     title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, whole: Sequence[str] = (), pure: bool = False
 ) -> None:

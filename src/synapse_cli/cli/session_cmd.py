@@ -10,9 +10,9 @@ import typer
 from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import PATCH_HELP, read_patch
-from synapse_cli.cli.output import emit_json, json_spelling, say, stdout_is_terminal, table
+from synapse_cli.cli.output import AfterCommit, emit_json, json_spelling, say, stdout_is_terminal, table
 from synapse_cli.cli.session_ids import MIN_PREFIX, resolve_session_id
-from synapse_cli.core.bridge import write_active_agent
+from synapse_cli.core.bridge import bridge_path, write_active_agent
 from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.jsonio import iso_timestamp
@@ -90,18 +90,40 @@ def update(
     paths = options.ensure_initialised(config)
     store = options.store(config)
     session_id = resolve_session_id(store.sessions_dir, session_id, creating=True)
+    if agent is not None:
+        _check_bridge_writable(bridge_path(paths.sessions_dir))  # before anything is changed
     result = store.update(session_id, updates, cwd=paths.root)
     assert result is not None  # a missing session is created
+    done = f"session {session_id} was {'created' if result.created else 'updated'} (prompt {result.session['prompt_count']})"
     if result.set_aside_path:
         typer.echo(f"synapse: warning: {result.set_aside_reason}; moved to {result.set_aside_path}", err=True)
     if agent is not None:
-        write_active_agent(paths.sessions_dir, agent, agent_quality, activated_at=activated_at, fsync=config.fsync)
-    if json_output:
-        emit_json(result.session)
+        try:
+            write_active_agent(paths.sessions_dir, agent, agent_quality, activated_at=activated_at, fsync=config.fsync)
+        except SynapseError as exc:
+            raise SynapseError(f"{done}, but the active-agent file was not written: {exc}") from exc
+    with AfterCommit(done):
+        if json_output:
+            emit_json(result.session)
+            return
+        verb = "Created" if result.created else "Updated"
+        active = (result.session.get("active_agent") or {}).get("id")
+        say(f"{verb} session {session_id}: prompt {result.session['prompt_count']}" + (f", active agent {active}" if active else ""))
+
+
+def _check_bridge_writable(path: str) -> None:
+    """The active-agent file must be a file (or absent): found otherwise, refuse before the session changes."""
+    import os
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
         return
-    verb = "Created" if result.created else "Updated"
-    active = (result.session.get("active_agent") or {}).get("id")
-    say(f"{verb} session {session_id}: prompt {result.session['prompt_count']}" + (f", active agent {active}" if active else ""))
+    except OSError as exc:
+        raise SynapseError(f"{path}: cannot be checked ({exc.strerror or exc}); nothing changed") from exc
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise SynapseError(f"{path}: not a file, so --agent cannot be recorded there; nothing changed")
 
 
 @app.command("show", cls=SynapseCommand)

@@ -8,7 +8,7 @@ import typer
 
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import PATCH_HELP, read_patch
-from synapse_cli.cli.output import emit_json, json_spelling, say, table
+from synapse_cli.cli.output import AfterCommit, emit_json, json_spelling, say, table
 from synapse_cli.core.errors import InvalidInputError, SynapseError
 from synapse_cli.core.state import read_state, state_path, update_state
 
@@ -59,10 +59,11 @@ def update(
         fsync=config.fsync,
         lock_timeout=config.lock_timeout,
     )
-    if json_output:
-        emit_json(state)
-        return
-    say(f"Updated {state_path(options.paths.root)} (session {state['sessionId']}).")
+    with AfterCommit(f"{state_path(options.paths.root)} was updated (session {state['sessionId']})"):
+        if json_output:
+            emit_json(state)
+            return
+        say(f"Updated {state_path(options.paths.root)} (session {state['sessionId']}).")
 
 
 @app.command("show")

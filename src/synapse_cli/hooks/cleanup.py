@@ -102,10 +102,16 @@ class FirstPromptCleanup:
         self._config = config
         self._cache_dir = cache_dir
         self._running: BackgroundCleanup | None = None
+        self._failed = False
 
     def _start(self) -> None:
-        if self._config.auto_clean and self._running is None:
+        if not self._config.auto_clean or self._running is not None or self._failed:
+            return
+        try:
             self._running = BackgroundCleanup(self._store, self._config, self._cache_dir)
+        except Exception as exc:  # no thread to be had (a pids cgroup at its limit): record the prompt anyway
+            self._failed = True
+            log.warning(f"stale-session cleanup not started ({exc}); the prompt is recorded without it")
 
     def before_update(self, session_path: str) -> None:
         if not os.path.lexists(session_path):
@@ -124,11 +130,12 @@ def claim_start_cleanup(paths: ProjectPaths, interval: float) -> bool:
     """Whether this session start should clean: at most once per ``interval`` across sessions.
 
     The marker's mtime is the time of the last claim. Two starts racing may both clean,
-    which is harmless: cleanup is safe to run concurrently.
+    which is harmless: cleanup is safe to run concurrently. A marker dated in the future
+    (a clock set back, or a file made so) is no claim: it would switch cleanup off until then.
     """
     marker = os.path.join(paths.cache_dir, LAST_START_CLEANUP)
     try:
-        if time.time() - os.stat(marker).st_mtime < interval:
+        if 0 <= time.time() - os.stat(marker).st_mtime < interval:
             return False
     except FileNotFoundError:
         pass

@@ -121,8 +121,31 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+MAX_SAFE_COUNT = 2**53 - 1
+"""JavaScript's largest exact integer: a larger prompt_count is no count the framework can keep."""
+MAX_NESTING = 100
+"""Deeper values load but cannot be written back (the writer recurses); sessions nest 3 levels."""
+
+
+def _nesting_beyond(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects or arrays more than ``limit`` levels deep (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def check_session(data: Any, path: str) -> dict[str, Any]:
-    """Return ``data`` if it is a usable schema-2.0 session; raise why it is not."""
+    """Return ``data`` if it is a usable schema-2.0 session; raise why it is not.
+
+    Usable means synapse can also write it back: what loads but could never be written
+    (a count beyond JavaScript's integers, values nested beyond ``MAX_NESTING``) is
+    corrupt too, and an update sets it aside instead of failing on every prompt.
+    """
     if not isinstance(data, dict):
         raise CorruptFileError(f"not a JSON object but {type(data).__name__}", path=path)
     version = data.get("schema_version")
@@ -131,6 +154,10 @@ def check_session(data: Any, path: str) -> dict[str, Any]:
     count = data.get("prompt_count", 0)
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise CorruptFileError(f"prompt_count should be a non-negative integer, got {_describe(count)}", path=path)
+    if count > MAX_SAFE_COUNT:
+        raise CorruptFileError(f"prompt_count is a {count.bit_length()}-bit number, more than JavaScript can count", path=path)
+    if _nesting_beyond(data, MAX_NESTING):
+        raise CorruptFileError(f"values are nested more than {MAX_NESTING} levels deep", path=path)
     for name in ("context", "overrides", "history", "active_agent"):
         value = data.get(name)
         if value is not None and not isinstance(value, dict):
