@@ -155,4 +155,6 @@ def main(argv: list[str] | None = None) -> None:
         _finish(*run_hook_call(call))
     from synapse_cli.cli.app import run
 
-    sys.exit(run(args))
+    # Every other command skips interpreter teardown as well: by now its files are written
+    # and closed, and tearing down Typer's modules costs about 15 ms of a 60 ms command.
+    _finish(run(args), "")

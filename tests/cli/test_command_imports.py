@@ -16,7 +16,10 @@ from tests.support.sessions import write_session
 
 SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 PROBE = """
-import json, sys
+import json, os, sys
+def _exit(code):  # the console script ends with os._exit (no teardown): report first
+    raise SystemExit(code)
+os._exit = _exit
 sys.argv = ["synapse", *json.loads(sys.argv[1])]
 from synapse_cli.entry import main
 try:

@@ -434,3 +434,19 @@ def test_future_dated_start_cleanup_marker_does_not_switch_cleanup_off(project: 
     start = run_synapse(["hook", "session-start"], input=claude_payload(cwd=str(project), session_id="s2"), cwd=project)
     assert_silent_success(start)
     assert not stale.exists()
+
+
+# -- a move-aside that cannot finish leaves no copy -------------------------------------------------
+
+
+def test_failed_move_aside_leaves_no_extra_copy(project: Path) -> None:
+    """The corrupt file cannot be removed (as on Windows while another process has it open): no copy piles up per prompt."""
+    from tests.support.faults import strace_prefix
+
+    path = session_path(project, SID)
+    path.write_text("{ corrupt")
+    prefix = strace_prefix("-P", str(path), "-e", "inject=unlink,unlinkat:error=EBUSY")
+    for _ in range(3):
+        assert_silent_success(hook(claude_payload(cwd=str(project)), cwd=project, prefix=prefix, timeout=60))
+    assert list(path.parent.glob(f"{SID}.json.corrupt-*")) == []
+    assert path.read_text() == "{ corrupt"

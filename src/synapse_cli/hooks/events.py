@@ -103,26 +103,44 @@ def read_event(fd: int = 0, *, limit: int = MAX_PAYLOAD_BYTES, timeout: float = 
     return parse_event(b"".join(chunks))
 
 
-def _read_event_with_thread(fd: int, limit: int, timeout: float) -> HookInput:  # pragma: no cover - Windows
+def _read_event_with_thread(fd: int, limit: int, timeout: float) -> HookInput:
+    """Windows' reader (a pipe there cannot be polled): a thread reads, this one watches.
+
+    Editors may leave stdin open after the event: what arrived is used as soon as it is
+    one whole JSON object, as the POSIX reader does, instead of waiting for an EOF that
+    never comes and then dropping a complete event. Runs on POSIX too, in tests.
+    """
     import threading
 
-    box: list[bytes | None] = [None]
+    chunks: list[bytes] = []
+    ended: list[bool] = []
 
     def reader() -> None:
-        chunks, total = [], 0
-        while total <= limit:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        box[0] = b"".join(chunks)
+        total = 0
+        try:
+            while total <= limit:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError:
+            pass
+        ended.append(True)
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
-    thread.join(timeout)
-    if thread.is_alive() or box[0] is None:
-        return HookInput(None, f"stdin sent nothing within {timeout:g} s")
-    if len(box[0]) > limit:
+    deadline = time.monotonic() + timeout
+    while not ended:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        thread.join(min(remaining, 0.05))
+        if not ended and chunks and _complete_json(list(chunks)):
+            break
+    data = b"".join(list(chunks))
+    if len(data) > limit:
         return HookInput(None, f"payload is larger than {limit} bytes; ignored")
-    return parse_event(box[0])
+    if not ended and not (data and _complete_json([data])):
+        return HookInput(None, f"stdin sent no complete event within {timeout:g} s and did not close")
+    return parse_event(data)

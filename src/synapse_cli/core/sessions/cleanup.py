@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 _REGULAR_FILE = 0o100000
 _FILE_TYPE_MASK = 0o170000
 _CURSOR_MAX_BYTES = 512
+_NO_PID_FLOOR_SECONDS = 60.0
+"""Where a temp file's writer cannot be asked whether it runs, it is at least this old before it goes."""
 
 
 class CleanupProgress:
@@ -65,12 +67,14 @@ class CleanupResult:
 class _Pass:
     """The fixed facts of one cleanup pass."""
 
-    __slots__ = ("store", "cutoff", "temp_cutoff", "now", "result")
+    __slots__ = ("store", "cutoff", "temp_cutoff", "temp_max_age", "now", "result")
 
-    def __init__(self, store: SessionStore, cutoff: float, temp_cutoff: float, now: float, result: CleanupResult):
+    def __init__(self, store: SessionStore, cutoff: float, temp_cutoff: float, now: float, result: CleanupResult,
+                 temp_max_age: float = 0.0):
         self.store = store
         self.cutoff = cutoff
         self.temp_cutoff = temp_cutoff
+        self.temp_max_age = temp_max_age
         self.now = now
         self.result = result
 
@@ -97,7 +101,8 @@ def clean_stale(
         return result
     # Temp files are aged by the file system's clock, not this machine's: on a network
     # file system the two differ, and a fresh temp must never look old.
-    run = _Pass(store, now - ttl_hours * 3600.0, min(now, _file_system_now(store, now)) - temp_max_age_seconds, now, result)
+    run = _Pass(store, now - ttl_hours * 3600.0, min(now, _file_system_now(store, now)) - temp_max_age_seconds, now, result,
+                temp_max_age_seconds)
     folder = store.sessions_dir + os.sep
     for name in names:
         if progress is not None:
@@ -228,6 +233,8 @@ def _sweep_temp(run: _Pass, name: str, path: str) -> None:
         return
     if writer_alive(name):
         return  # a write in progress (or its process still running): never swept
+    if os.name == "nt" and st.st_mtime >= run.temp_cutoff + run.temp_max_age - max(run.temp_max_age, _NO_PID_FLOOR_SECONDS):
+        return  # pragma: no cover - without a liveness check, never younger than a minute
     if result.dry_run:
         return
     try:
@@ -241,10 +248,10 @@ def writer_alive(temp_name: str) -> bool:
     """Whether the process named in a temp file's name (``<name>.tmp.<pid>.<thread>.<hex>``) runs.
 
     Where that cannot be known (Windows, where signalling 0 would end the process) the
-    answer is True: the temp is then left to the age rule's caller (doctor) only.
+    answer is False and the age rule alone decides, with a floor (``_sweep_temp``).
     """
     if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) terminates a process there
-        return True
+        return False
     try:
         pid = int(temp_name.rpartition(".tmp.")[2].split(".")[0])
     except ValueError:

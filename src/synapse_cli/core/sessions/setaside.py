@@ -38,7 +38,13 @@ def set_aside(path: str) -> str:
             # link + unlink, not rename: a rename would silently replace a set-aside copy
             # that appeared at the same name in the meantime.
             os.link(path, target, follow_symlinks=False)
-            os.unlink(path)
+            try:
+                os.unlink(path)
+            except OSError:
+                # Windows: the file is open elsewhere and cannot go yet. Take the copy
+                # back, or every later attempt would leave one more.
+                os.unlink(target)
+                raise
     except FileExistsError:
         return set_aside(path)  # another set-aside took that name this very millisecond
     except OSError as exc:
