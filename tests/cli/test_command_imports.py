@@ -14,7 +14,6 @@ import pytest
 
 from tests.support.sessions import write_session
 
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 PROBE = """
 import json, os, sys
 def _exit(code):  # the console script ends with os._exit (no teardown): report first
@@ -22,6 +21,7 @@ def _exit(code):  # the console script ends with os._exit (no teardown): report 
 os._exit = _exit
 sys.argv = ["synapse", *json.loads(sys.argv[1])]
 from synapse_cli.entry import main
+from tests.support.paths import SID
 try:
     main()
 except SystemExit:
