@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from tests.support.paths import SID
 from tests.support.run import synapse_executable
 from tests.support.sessions import write_session
 
@@ -22,7 +23,6 @@ def _exit(code):  # the console script ends with os._exit (no teardown): report 
 os._exit = _exit
 sys.argv = ["synapse", *json.loads(sys.argv[1])]
 from synapse_cli.entry import main
-from tests.support.paths import SID
 try:
     main()
 except SystemExit:
