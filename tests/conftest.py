@@ -23,6 +23,21 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the script smoke tests, then the other slow tests, first.
+
+    With several workers (pytest-xdist) a long test started last would run alone at the end;
+    started first, it runs beside the many short ones. The order is the same on every worker.
+    """
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow") is None:
+            return 2
+        return 0 if "/tests/scripts/" in item.path.as_posix() else 1
+
+    items.sort(key=rank)  # stable: the rest keeps its order
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point HOME and the cache at a temp folder and drop variables that change synapse's behaviour."""

@@ -12,11 +12,15 @@ import sys
 
 import pytest
 
+from tests.support.paths import SID
+from tests.support.run import synapse_executable
 from tests.support.sessions import write_session
 
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 PROBE = """
-import json, sys
+import json, os, sys
+def _exit(code):  # the console script ends with os._exit (no teardown): report first
+    raise SystemExit(code)
+os._exit = _exit
 sys.argv = ["synapse", *json.loads(sys.argv[1])]
 from synapse_cli.entry import main
 try:
@@ -47,3 +51,14 @@ def test_a_typical_command_loads_no_other_command_and_no_pydantic(project, args)
     assert others == set(), sorted(others)
     group = args[0]
     assert {m for m in loaded if m.startswith("synapse_cli.cli.") and m.endswith("_cmd")} == {f"synapse_cli.cli.{group}_cmd"}
+
+
+@pytest.mark.parametrize("args", [["--version"], ["session", "list"], ["session", "show", SID, "--json"]], ids=["version", "list", "show"])
+def test_output_that_cannot_be_written_is_still_an_error_without_teardown(project, args):
+    """Commands end with os._exit (no teardown) after flushing: a full disk on stdout still exits 1 and says so."""
+    write_session(project, SID)
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([synapse_executable(), "--project-dir", str(project), *args], stdout=full,
+                                stderr=subprocess.PIPE, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.startswith(b"synapse: ") and b"No space left on device" in result.stderr

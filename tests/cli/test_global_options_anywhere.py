@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 from synapse_cli.cli.app import app
 from tests.support.output import one_error_line
+from tests.support.paths import SID
 from tests.support.run import run_synapse
 from tests.support.sessions import write_session
-
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 
 
 def test_init_takes_project_dir_after_the_command(tmp_path):

@@ -7,23 +7,12 @@ import os
 
 import pytest
 
-from tests.support.files import read_json
+from tests.support.files import read_json, write_config
 from tests.support.output import one_error_line
+from tests.support.paths import SID
+from tests.support.run import run_in_project as synapse
 from tests.support.run import run_synapse
 from tests.support.sessions import session_path, write_session
-
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
-
-
-def synapse(project, *args, input=b"", env=None):
-    return run_synapse(["--project-dir", str(project), *args], input=input, env=env)
-
-
-def config_file(project, text: str):
-    path = project / ".aios-core" / "core-config.yaml"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 @pytest.mark.parametrize("ttl,message", [("0", "--ttl must be a positive number of hours, got 0"),
@@ -49,7 +38,7 @@ def test_a_flag_wins_over_an_invalid_environment_variable(project):
 
 def test_yaml_exponent_numbers_are_read_as_numbers(project):
     """`1e9` is a string to a YAML 1.1 parser; a person means one billion."""
-    config_file(project, "synapse:\n  log:\n    maxBytes: 1e9\n  session:\n    staleTTLHours: 2.4e1\n")
+    write_config(project, "synapse:\n  log:\n    maxBytes: 1e9\n  session:\n    staleTTLHours: 2.4e1\n")
     result = synapse(project, "config", "show", "--json")
     assert result.returncode == 0, result.stderr
     settings = json.loads(result.stdout)["settings"]
@@ -59,7 +48,7 @@ def test_yaml_exponent_numbers_are_read_as_numbers(project):
 
 @pytest.mark.parametrize("yaml_value,shown", [("null", "null"), ("true", "true"), ("[1, 2]", "[1, 2]"), ("hello", "'hello'")])
 def test_bad_values_are_shown_as_yaml_spells_them(project, yaml_value, shown):
-    config_file(project, f"synapse:\n  session:\n    staleTTLHours: {yaml_value}\n")
+    write_config(project, f"synapse:\n  session:\n    staleTTLHours: {yaml_value}\n")
     result = synapse(project, "config", "show")
     assert result.returncode == 1
     line = one_error_line(result.stderr.decode())

@@ -11,15 +11,12 @@ import time
 
 import pytest
 
-from tests.support.run import run_synapse, synapse_executable
+from tests.support.run import run_in_project as synapse
+from tests.support.run import synapse_executable
 from tests.support.sessions import write_session
 
 LONG = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[a-zA-Z]")
-
-
-def synapse(project, *args, input=b""):
-    return run_synapse(["--project-dir", str(project), *args], input=input)
 
 
 def on_a_terminal(project, columns: int, *args: str) -> str:

@@ -10,9 +10,8 @@ import pytest
 
 from tests.support.files import snapshot
 from tests.support.output import one_error_line
+from tests.support.paths import SID
 from tests.support.run import run_synapse
-
-SID = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 
 COMMANDS = {
     "session list": ["session", "list"],

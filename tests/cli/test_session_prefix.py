@@ -6,16 +6,12 @@ import json
 
 from tests.support.files import read_json, snapshot
 from tests.support.output import one_error_line
-from tests.support.run import run_synapse
+from tests.support.run import run_in_project as synapse
 from tests.support.sessions import session_path, write_session
 
 A = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 B = "9f1c77aa-0000-4000-8000-000000000002"
 C = "d00d1234-0000-4000-8000-000000000003"
-
-
-def synapse(project, *args, input=b""):
-    return run_synapse(["--project-dir", str(project), *args], input=input)
 
 
 def sessions(project):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.files import file_contents
 from tests.support.run import run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX editor shell")
@@ -26,10 +27,6 @@ def selftest(cwd: Path, *args: str):
     return result, json.loads(result.stdout)
 
 
-def listing(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def test_selftest_passes_on_this_installation(tmp_path):
     """Every check passes on a fresh install, the JSON has ok/checks/environment, and exit is 0."""
     result, report = selftest(tmp_path, "--max-hook-ratio", "10")  # the timing check is proven below; this machine is shared
@@ -45,10 +42,10 @@ def test_selftest_passes_on_this_installation(tmp_path):
 
 def test_selftest_never_touches_the_current_project(project):
     """Run inside an initialised project, selftest changes no file there."""
-    before = listing(project)
+    before = file_contents(project)
     result, report = selftest(project, "--agent", "claude", "--max-hook-ratio", "10")
     assert result.returncode == 0, report
-    assert listing(project) == before
+    assert file_contents(project) == before
 
 
 def test_a_registered_command_the_editor_cannot_find_fails_the_hook_check(tmp_path):

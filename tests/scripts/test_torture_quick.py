@@ -13,13 +13,20 @@ from tests.support.paths import REPO_ROOT
 TORTURE = REPO_ROOT / "scripts" / "torture.py"
 
 
+# The smallest run that still exercises every section: this proves the script works. The
+# promises themselves are proven by the kill, concurrency and fault tests of tests/core and
+# tests/hooks; the full-size run is the script's own job (docs/reliability.md).
+KILLS, SOAK_PROCS, SOAK_PROMPTS = 10, 2, 3
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_quick_torture_run_keeps_every_invariant(tmp_path):
-    """60 kills, a 4x10 soak and a full disk: exit 0, no torn file, no lost acknowledged update, exact soak counts, disk full survived."""
+    """10 kills, a 2x3 soak and a full disk: exit 0, no torn file, no lost acknowledged update, exact soak counts, disk full survived."""
     out = tmp_path / "torture.json"
     result = subprocess.run(
-        [sys.executable, str(TORTURE), "--kills", "60", "--soak-procs", "4", "--soak-prompts", "10", "--json", str(out)],
+        [sys.executable, str(TORTURE), "--kills", str(KILLS), "--soak-procs", str(SOAK_PROCS),
+         "--soak-prompts", str(SOAK_PROMPTS), "--json", str(out)],
         capture_output=True, timeout=170,
     )
     report = result.stdout.decode(errors="replace") + result.stderr.decode(errors="replace")
@@ -28,7 +35,7 @@ def test_quick_torture_run_keeps_every_invariant(tmp_path):
     assert data["machine"] and data["date"] and isinstance(data["seed"], int)
 
     kill = data["kill_storm"]
-    assert kill["kills"] >= 60
+    assert kill["kills"] >= KILLS
     assert kill["unparsable_files"] == 0, report
     assert kill["acknowledged_lost"] == 0, report
     assert kill["phantom_updates"] == 0, report
@@ -36,8 +43,8 @@ def test_quick_torture_run_keeps_every_invariant(tmp_path):
     assert kill["ok"] is True
 
     soak = data["soak"]
-    assert soak["shared_prompt_count"] == soak["shared_expected"] == 40, report
-    assert soak["own_sessions_exact"] == soak["own_sessions"] == 4
+    assert soak["shared_prompt_count"] == soak["shared_expected"] == SOAK_PROCS * SOAK_PROMPTS, report
+    assert soak["own_sessions_exact"] == soak["own_sessions"] == SOAK_PROCS
     assert soak["damaged_files"] == 0 and soak["stale_left"] == 0 and soak["failed_workers"] == 0
     assert soak["cleanup_runs"] >= 1
     assert soak["ok"] is True

@@ -107,3 +107,8 @@ def child_env(**extra: str) -> dict[str, str]:
 def script_cmd(name: str, *args: object) -> list[str]:
     """The command line that runs one of tests/support/scripts/ with this interpreter."""
     return [sys.executable, str(SCRIPTS / name), *(str(a) for a in args)]
+
+
+def run_in_project(project: Path, *args: str, input: bytes | None = b"", env: dict[str, str] | None = None):
+    """Run the installed ``synapse --project-dir PROJECT ARGS`` as a real subprocess."""
+    return run_synapse(["--project-dir", str(project), *args], input=input, env=env)
