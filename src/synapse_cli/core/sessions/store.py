@@ -14,6 +14,7 @@ Storage only: load, create, update, list, delete. Removing stale sessions is
 from __future__ import annotations
 
 import os
+import time
 
 from synapse_cli.core.atomic import atomic_write, fsync_dir
 from synapse_cli.core.errors import (
@@ -418,8 +419,9 @@ class SessionStore:
                 if session is None:
                     return None
             created = session is None
+            now = time.time()  # one clock reading: a new session starts when its first activity is
             if session is None:
-                session = new_session(session_id, cwd or self.project_root)
+                session = new_session(session_id, cwd or self.project_root, now)
             previous = session.get("prompt_count", 0)
             merge_update(session, updates)
             for name in remove:
@@ -430,7 +432,7 @@ class SessionStore:
                 raise InvalidInputError(f"the update would make the session invalid: {str(exc).split(': ', 1)[-1]}") from exc
             if count_prompt:
                 session["prompt_count"] = session.get("prompt_count", 0) + 1
-            session["last_activity"] = iso_timestamp()
+            session["last_activity"] = iso_timestamp(now)
             if track_bracket:
                 context = session.get("context")
                 # As the framework's hook: the bracket of the count loaded, before this prompt is counted.
