@@ -54,9 +54,8 @@ def sessions_out_of_file_order(project):
 
 def test_piped_list_is_pure_tsv_sorted_by_last_activity(project):
     sessions_out_of_file_order(project)
-    (project / ".synapse" / "sessions" / "tabs.json").write_text(json.dumps(
-        {"uuid": "tabs", "schema_version": "2.0", "last_activity": "2000-01-01T00:00:00.000Z", "prompt_count": 1,
-         "title": "with\ta tab\nand a newline"}))
+    # Active longest ago (its file written just now), with a title that holds a tab and a newline.
+    write_session(project, "tabs", age_hours=24 * 365 * 20, mtime_age_hours=0, title="with\ta tab\nand a newline")
     result = synapse(project, "session", "list")
     assert result.returncode == 0
     lines = result.stdout.decode().splitlines()
