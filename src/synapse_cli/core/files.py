@@ -65,6 +65,20 @@ def read_regular(path: str, limit: int = DEFAULT_LIMIT, *, follow_links: bool = 
     return b"".join(chunks)
 
 
+def read_head(path: str, size: int, *, follow_links: bool = True) -> bytes:
+    """The first ``size`` bytes of the regular file ``path`` (a program's ``#!`` line, say);
+    ``OSError`` for anything that is not a regular file, at once."""
+    flags = os.O_RDONLY | _O_CLOEXEC | _O_BINARY | _O_NONBLOCK | (0 if follow_links else _O_NOFOLLOW)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if (st.st_mode & _S_IFMT) != _S_IFREG:
+            raise not_regular_error(path, st.st_mode)
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
 def describe_read_error(exc: OSError) -> str:
     """A short reason for a failed ``read_regular``, for messages."""
     if isinstance(exc, FileTooLargeError):

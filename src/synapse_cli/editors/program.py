@@ -47,9 +47,12 @@ def _is_windows() -> bool:
 
 def _interpreter_of(path: str) -> str | None:
     """The interpreter named on a script's ``#!`` line, or None for a file without one."""
+    from synapse_cli.core.files import read_head
+
     try:
-        with open(path, "rb") as handle:
-            first = handle.readline(4096)
+        # Never blocking: the path comes from a settings file a repository may carry, and a
+        # FIFO committed under the program's name would hang doctor.
+        first = read_head(path, 4096).split(b"\n", 1)[0]
     except OSError:
         return None
     if not first.startswith(b"#!"):
