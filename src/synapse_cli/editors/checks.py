@@ -3,7 +3,8 @@
 A hook entry that names a program the editor cannot start fails on every prompt, and
 the editor usually says nothing (or a notice the user learns to ignore). So each of
 synapse's registered commands, in every agent's settings and scope, must resolve to an
-executable with the minimal PATH editors may run hooks with.
+executable with the minimal PATH editors may run hooks with, from whatever folder the
+session is in (a relative path such as ``venv/bin/synapse-hook`` does not).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from synapse_cli.core.doctor import NOTE, PROBLEM, DoctorReport
-from synapse_cli.editors.program import MINIMAL_PATH, check_command
+from synapse_cli.editors.program import MINIMAL_PATH, RELATIVE_REASON, check_command
 from synapse_cli.editors.settings import (
     AGENTS,
     SettingsFileError,
@@ -77,11 +78,14 @@ def check_registered_commands(report: DoctorReport, project_root: str) -> list[R
         report.add(NOTE, "settings", path, f"{why.split(': ', 1)[-1]}; the editor may ignore the hooks in it")
     for entry in registrations:
         _resolved, reason = check_command(entry.command, project_root)
-        if reason is not None:
+        if reason is None:
+            continue
+        fix = f"run `synapse hook install --agent {entry.agent} --scope {entry.scope}` to write a command that does"
+        if reason.endswith(RELATIVE_REASON):
+            # It starts from the project folder, so "cannot start" would be untrue there.
+            message = f"{entry.agent} {entry.event} runs `{entry.command}`, which fails once the agent leaves the project folder: {reason}; {fix}"
+        else:
             where = "PATH" if os.name == "nt" else f"PATH={MINIMAL_PATH}"
-            report.add(
-                PROBLEM, "hook-command", entry.path,
-                f"{entry.agent} {entry.event} runs `{entry.command}`, which an editor cannot start (from {project_root}, {where}): {reason}; "
-                f"run `synapse hook install --agent {entry.agent} --scope {entry.scope}` to write a command that does",
-            )
+            message = f"{entry.agent} {entry.event} runs `{entry.command}`, which an editor cannot start (from {project_root}, {where}): {reason}; {fix}"
+        report.add(PROBLEM, "hook-command", entry.path, message)
     return registrations

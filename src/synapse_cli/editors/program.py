@@ -203,14 +203,19 @@ def _expand(word: str, project_root: str) -> str:
     return os.path.expanduser(word)
 
 
+RELATIVE_REASON = "it depends on the current folder, which moves when the agent changes folder (`cd src`)"
+
+
 def check_command(command: str, project_root: str, search_path: str = MINIMAL_PATH) -> tuple[str | None, str | None]:
     """Where the program of a registered command resolves when an editor runs it, or None and why not.
 
     (None, None) when the program's path hangs on a variable only the editor sets.
 
-    The command runs from the project folder with ``PATH=search_path`` (Windows: this
-    process's PATH). A script's ``#!`` interpreter must exist too: a virtual
-    environment whose Python was removed leaves launchers that cannot start.
+    The command is judged from the project folder with ``PATH=search_path`` (Windows:
+    this process's PATH). A script's ``#!`` interpreter must exist too: a virtual
+    environment whose Python was removed leaves launchers that cannot start. A relative
+    path with a folder in it (``.venv/bin/synapse-hook``) is refused even when it resolves
+    from the project folder: editors run hooks in the session's current folder.
     """
     word, why = program_word(command)
     if word is None:
@@ -218,8 +223,10 @@ def check_command(command: str, project_root: str, search_path: str = MINIMAL_PA
     word = _expand(word, project_root)
     if "$" in word:
         return None, None  # names a variable only the editor's environment knows: cannot be judged here
+    relative = False
     if "/" in word or (_is_windows() and "\\" in word):
-        path = word if os.path.isabs(word) else os.path.join(project_root, word)
+        relative = not os.path.isabs(word)
+        path = os.path.join(project_root, word) if relative else word
         if not os.path.lexists(path):
             return None, f"{word}: no such file"
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
@@ -240,4 +247,8 @@ def check_command(command: str, project_root: str, search_path: str = MINIMAL_PA
     interpreter = _interpreter_of(path)
     if interpreter is not None and not (os.path.isfile(interpreter) and os.access(interpreter, os.X_OK)):
         return None, f"{path}: its interpreter {interpreter} does not exist"
+    if relative:
+        # The editor runs hooks in the session's current folder, not the project's: once
+        # the agent runs `cd src`, the path names nothing and every prompt's hook fails (127).
+        return None, f"{word} is a relative path: {RELATIVE_REASON}"
     return path, None
