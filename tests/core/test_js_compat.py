@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from synapse_cli.core.errors import CorruptFileError
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp, js_number, loads_text, parse_timestamp
 from synapse_cli.core.sessions.store import SessionStore
 from synapse_cli.core.state import read_state
@@ -56,14 +57,15 @@ def test_other_js_files_load(tmp_path: Path) -> None:
     assert read_state(str(tmp_path))["sessionId"] == "session-1764170000000-abc123xyz"
 
 
-def test_trailing_newline_and_bom_accepted(tmp_path: Path) -> None:
-    """A session file with a trailing newline (or a UTF-8 BOM) loads the same."""
+def test_trailing_newline_accepted_and_bom_corrupt(tmp_path: Path) -> None:
+    """A session file with a trailing newline loads the same; one with a UTF-8 BOM is corrupt, as JSON.parse refuses it."""
     raw = (JS_WRITTEN / "session-updated.json").read_bytes()
     (tmp_path / "nl.json").write_bytes(raw.replace(SID.encode(), b"nl") + b"\n")
     (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + raw.replace(SID.encode(), b"bom"))
     store = SessionStore(tmp_path)
     assert store.load("nl")["title"] == "Add login page — ünïcode"
-    assert store.load("bom")["prompt_count"] == 3
+    with pytest.raises(CorruptFileError, match="byte-order mark"):
+        store.load("bom")
 
 
 def test_update_of_js_file_keeps_everything(tmp_path: Path) -> None:

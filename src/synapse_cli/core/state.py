@@ -168,7 +168,7 @@ def read_state(project_root: str) -> dict[str, Any] | None:
             raise CorruptFileError(describe_read_error(exc), path=path) from exc
         raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     try:
-        data = loads_text(raw)
+        data = loads_text(raw, js=True)  # a file JavaScript's JSON.parse refuses is corrupt, as for sessions
     except (ValueError, UnicodeDecodeError) as exc:
         raise CorruptFileError(f"does not parse as JSON ({exc})", path=path) from exc
     if not isinstance(data, dict):

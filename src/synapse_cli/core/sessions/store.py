@@ -321,7 +321,10 @@ class SessionStore:
                 raise CorruptFileError(f"{kind}; session files must be regular files of bounded size", path=path) from exc
             raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
         try:
-            data = loads_text(raw)
+            # As strictly as JavaScript's JSON.parse: a file it refuses (a byte-order mark,
+            # NaN, Infinity) is no session to the framework, so it is corrupt here too, for
+            # the hook, doctor, list and cleanup alike (set aside, never deleted).
+            data = loads_text(raw, js=True)
         except (ValueError, UnicodeDecodeError) as exc:
             raise CorruptFileError(f"does not parse as JSON ({exc})", path=path) from exc
         return check_session(data, path)
