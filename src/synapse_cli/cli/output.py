@@ -125,14 +125,27 @@ def json_spelling(value: Any) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """A value as the state files spell it: true/false, JSON for lists and objects, blank for null."""
+    """A value as the state files spell it: true/false, JSON for numbers, lists and objects, blank for null.
+
+    Numbers go through the state files' own writer: ``1e-7`` (Python says ``1e-07``), ``0``
+    for ``-0``, ``1e+21``, and big integers as a JavaScript number holds them.
+    """
     if value is None:
         return ""
-    if isinstance(value, (bool, list, dict)):
-        import json
-
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float, list, dict)):
+        return compact_json(value)
     return str(value)
+
+
+def compact_json(value: Any) -> str:
+    """``value`` as the state files' writer spells it (``dumps_js``), on one line: ``{"a": 1, "b": [1e-7]}``."""
+    import re
+
+    # JSON strings hold no raw line break (the writer escapes them), so every one is the
+    # writer's indentation: after a comma it becomes a space, elsewhere nothing.
+    return re.sub(r"\n *", "", re.sub(r",\n *", ", ", dumps_js(value)))
 
 
 def _escape(text: str) -> str:
