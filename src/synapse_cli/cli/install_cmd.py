@@ -14,6 +14,7 @@ from synapse_cli.cli.init_cmd import describe_root
 from synapse_cli.cli.output import emit_json, say
 from synapse_cli.core.errors import InvalidInputError
 from synapse_cli.core.project import ProjectPaths, init_project
+from synapse_cli.editors.created import CreatedSettings
 from synapse_cli.editors.gitignore import ensure_git_ignored
 from synapse_cli.editors.settings import (
     PROMPT,
@@ -85,7 +86,9 @@ def _report(
         say(f"{change.path}: synapse hook {verb}; nothing else was left in it, so the file was removed{backup}.")
         return
     backup = f" (previous file kept as {change.backup_path})" if change.backup_path else ""
-    say(f"{change.path}: synapse hook {verb}{backup}.")
+    kept = getattr(change, "kept_empty", None)
+    left = f"; nothing else is left in it, but it stays because {kept}" if kept else ""
+    say(f"{change.path}: synapse hook {verb}{backup}{left}.")
 
 
 def install(
@@ -132,7 +135,7 @@ def install(
         options.configure_log()
     change = change_settings(
         path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program, project_root=paths.root,
-        backup_dir=_backup_dir(paths, path),
+        backup_dir=_backup_dir(paths, path), created=_created(paths, config.fsync),
     )
     ignored_in = ensure_git_ignored(path) if scope is Scope.local and not dry_run and change.changed else None
     choice, policy = change.choice, change.policy
@@ -176,7 +179,7 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned, and a settings file left with nothing in it is removed.
+    Groups and events that only held synapse's entries are pruned. A settings file left with nothing in it is removed only if `hook install` created it and git does not track it; otherwise it stays, emptied.
 
     Example: synapse hook uninstall
     """
@@ -184,8 +187,14 @@ def uninstall(
     paths, _how = options.setup_paths()
     config = options.config()
     path = settings_path(agent.value, scope.value, paths.root)
-    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path))
-    _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled")
+    change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path),
+                             created=_created(paths, config.fsync))
+    _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled", extra={"kept_empty": change.kept_empty})
+
+
+def _created(paths: ProjectPaths, fsync: bool) -> CreatedSettings | None:
+    """The record of the settings files hook install created (none outside a set-up project: nothing is ever removed there)."""
+    return CreatedSettings(paths.synapse_dir, fsync=fsync) if paths.is_initialised() else None
 
 
 def _backup_dir(paths: ProjectPaths, settings_file: str) -> str | None:

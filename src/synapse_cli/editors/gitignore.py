@@ -56,3 +56,15 @@ def ensure_git_ignored(path: str) -> str | None:
     except OSError:
         return None
     return exclude_path
+
+
+def git_tracks(path: str) -> bool:
+    """Whether git tracks ``path`` (committed or staged); False outside a work tree or without git.
+
+    Runs git only when asked: ``hook uninstall`` asks just before removing a file.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return False
+    listed = _git(folder, "ls-files", "--error-unmatch", "--", os.path.basename(path))
+    return listed is not None and listed.returncode == 0

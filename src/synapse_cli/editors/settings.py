@@ -21,6 +21,7 @@ from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import InvalidInputError, SynapseError
+from synapse_cli.editors.created import CreatedSettings
 from synapse_cli.editors.program import PROGRAM_NAMES, Choice, check_command, choose_program
 
 PROMPT = "prompt-submit"
@@ -434,6 +435,7 @@ class SettingsChange:
         self.new_text = new_text
         self.backup_path = backup_path
         self.removed = False  # an uninstall that left the file empty removed it
+        self.kept_empty: str | None = None             # uninstall: why a file left empty was not removed
         self.choice: Choice | None = None              # install: the program written, and why that form
         self.policy: CommandPolicy | None = None       # install: the old commands kept or replaced
 
@@ -461,12 +463,14 @@ def change_settings(
     executable: str | None = None,
     backup_dir: str | None = None,
     project_root: str | None = None,
+    created: CreatedSettings | None = None,
 ) -> SettingsChange:
     """Install (or uninstall) synapse's hooks in the settings file at ``path``.
 
     The previous file is kept as ``<path>.bak``, or in ``backup_dir`` when given (out of
-    the repository's shared folders), and the new one written atomically. An uninstall
-    that leaves nothing in the file removes the file.
+    the repository's shared folders), and the new one written atomically. An install
+    that creates the file notes it in ``created``; an uninstall that leaves nothing in
+    the file removes it only when ``created`` lists it and git does not track it.
     Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
     """
     # A settings file linked from a dotfiles folder stays linked: change the real file.
@@ -485,10 +489,27 @@ def change_settings(
             # No more readable than the file it copies: settings may hold tokens.
             atomic_write(change.backup_path, change.old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
         if not install and change.new_text == render_settings(_left_by_install(agent, path), change.old_text):
-            _remove_emptied(path, change)
-            return change
+            change.kept_empty = _why_kept(path, created)
+            if change.kept_empty is None:
+                _remove_emptied(path, change)
+                assert created is not None
+                created.discard(path)
+                return change
         atomic_write(path, change.new_text or "", fsync=fsync)
+        if install and change.old_text is None and created is not None:
+            created.add(path)  # after the write: a crash in between leaves a file uninstall keeps, never one it removes
     return change
+
+
+def _why_kept(path: str, created: CreatedSettings | None) -> str | None:
+    """Why a settings file that uninstall left empty stays, or None when it is synapse's to remove."""
+    if created is None or path not in created:
+        return "hook install did not create it"
+    from synapse_cli.editors.gitignore import git_tracks
+
+    if git_tracks(path):
+        return "git tracks it"
+    return None
 
 
 def _plan_change(
