@@ -52,7 +52,7 @@ def test_bad_values_are_shown_as_yaml_spells_them(project, yaml_value, shown):
     result = synapse(project, "config", "show")
     assert result.returncode == 1
     line = one_error_line(result.stderr.decode())
-    assert line.endswith(f"synapse.session.staleTTLHours: must be a number, got {shown}")
+    assert line.endswith(f"synapse.session.staleTTLHours: must be a number of hours, got {shown}")
     assert "None" not in line and "True" not in line
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from synapse_cli.core.errors import InvalidInputError
 
 
-def parse_json_object(text: str, what: str) -> dict[str, Any]:
+def parse_json_object(text: str, what: str, hint: str = "") -> dict[str, Any]:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise InvalidInputError(f"{what} is not valid JSON: {exc}") from exc
+        raise InvalidInputError(f"{what} is not valid JSON: {exc}{hint}") from exc
     if not isinstance(value, dict):
         raise InvalidInputError(f"{what} must be a JSON object, not {type(value).__name__}")
     return value
@@ -73,8 +73,22 @@ def read_patch(value: str | None, what: str = "--patch") -> dict[str, Any] | Non
     elif value.startswith("@"):
         text = read_file_text(value[1:], what)
     else:
-        text = value
+        return parse_json_object(value, what, _file_hint(value))
     return parse_json_object(text, what)
+
+
+def _file_hint(value: str) -> str:
+    """`` (to read a file, write @patch.json)`` when inline text that is not JSON names an existing file."""
+    import os
+
+    stripped = value.strip()
+    if not stripped or stripped[0] in "{[\"" or len(stripped) > 4096 or "\x00" in stripped:
+        return ""  # JSON gone wrong, not a file name
+    try:
+        exists = os.path.exists(os.path.expanduser(stripped))
+    except (OSError, ValueError):
+        return ""
+    return f" (to read a file, write @{stripped})" if exists else ""
 
 
 PATCH_HELP = "inline JSON, @FILE to read it from a file, or - to read it from stdin"

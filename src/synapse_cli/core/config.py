@@ -87,16 +87,18 @@ def _yaml_number(value: Any) -> Any:
     return value
 
 
-def _number(minimum: float, maximum: float, *, allow_zero: bool) -> Callable[[Any], float | int]:
+def _number(minimum: float, maximum: float, *, allow_zero: bool, unit: str) -> Callable[[Any], float | int]:
+    """A check of a number of ``unit`` (hours, seconds...) in [minimum, maximum]; its messages name the unit."""
+
     def check(value: Any) -> float | int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
-            raise ValueError(f"must be a number, got {describe_value(value)}")
+            raise ValueError(f"must be a number of {unit}, got {describe_value(value)}")
         if value < 0 or (value == 0 and not allow_zero):
-            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number, got {describe_value(value)}")
+            raise ValueError(f"must be a {'non-negative' if allow_zero else 'positive'} number of {unit}, got {describe_value(value)}")
         if value < minimum:
-            raise ValueError(f"must be at least {minimum:g}, got {describe_value(value)}")
+            raise ValueError(f"must be at least {minimum:g} {unit}, got {describe_value(value)}")
         if value > maximum:
-            raise ValueError(f"must be at most {maximum:g}, got {describe_value(value)}")
+            raise ValueError(f"must be at most {maximum:g} {unit}, got {describe_value(value)}")
         return value
 
     return check
@@ -139,13 +141,16 @@ class Setting:
         value = _text_to_value(text)
         if self.check is _boolean and type(value) is int and value in (0, 1):
             value = bool(value)  # SYNAPSE_FSYNC=0 reads as "off"
+        if self.check is _boolean and not isinstance(value, bool):
+            # The variable's own spellings, not the config file's: yes/no, on/off and 1/0 work too.
+            raise ValueError(f"must be true or false (or yes/no, on/off, 1/0), got {describe_value(value)}")
         return self.check(value)
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "synapse.session.staleTTLHours", 168, "SYNAPSE_STALE_TTL_HOURS",
-        _number(0, 876_000, allow_zero=False),
+        _number(0, 876_000, allow_zero=False, unit="hours"),
         "Hours without activity after which a session file is stale and may be removed.",
     ),
     Setting(
@@ -154,22 +159,22 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "synapse.session.cleanupGraceMs", 50, "SYNAPSE_CLEANUP_GRACE_MS",
-        _number(0, 5_000, allow_zero=True),
+        _number(0, 5_000, allow_zero=True, unit="milliseconds"),
         "How long the hook waits at exit for the background cleanup to finish.",
     ),
     Setting(
         "synapse.session.startCleanupIntervalSeconds", 300, "SYNAPSE_START_CLEANUP_INTERVAL_SECONDS",
-        _number(0, 31_536_000, allow_zero=True),
+        _number(0, 31_536_000, allow_zero=True, unit="seconds"),
         "Least time between two cleanups run by `synapse hook session-start`, across sessions.",
     ),
     Setting(
         "synapse.session.tempMaxAgeSeconds", 600, "SYNAPSE_TEMP_MAX_AGE_SECONDS",
-        _number(0, 31_536_000, allow_zero=True),
+        _number(0, 31_536_000, allow_zero=True, unit="seconds"),
         "Age after which a temp file left by an interrupted write is swept by cleanup.",
     ),
     Setting(
         "synapse.lock.timeoutSeconds", 5, "SYNAPSE_LOCK_TIMEOUT_SECONDS",
-        _number(0, 600, allow_zero=False),
+        _number(0, 600, allow_zero=False, unit="seconds"),
         "Longest wait for another process's lock before giving up with an error.",
     ),
     Setting(
@@ -178,7 +183,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "synapse.log.maxBytes", 1_048_576, "SYNAPSE_LOG_MAX_BYTES",
-        _number(1024, 1 << 34, allow_zero=False),
+        _number(1024, 1 << 34, allow_zero=False, unit="bytes"),
         "Size at which .synapse/cache/synapse.log is rotated (one old generation is kept).",
     ),
 )
@@ -451,7 +456,10 @@ def load_config(
             values[setting.key] = setting.coerce_env(text)
             sources[setting.key] = f"env {setting.env}"
         except ValueError as exc:
-            pending.append((setting.key, ConfigError(str(exc), path=f"environment variable {setting.env}", key=setting.key), "; ignored"))
+            # The variable's name says which setting: the internal key would only add noise.
+            error = ConfigError(str(exc), path=f"environment variable {setting.env}")
+            error.key = setting.key
+            pending.append((setting.key, error, "; ignored"))
 
     for key, (value, source) in (overrides or {}).items():
         setting = SETTINGS_BY_KEY[key]
