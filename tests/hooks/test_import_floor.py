@@ -28,7 +28,7 @@ from tests.support.sessions import session_path, write_session
 
 HEAVY = {"typer", "rich", "yaml", "_yaml", "pydantic", "pydantic_core", "click", "logging", "pathlib", "dataclasses",
          "typing"}
-BEYOND_FLOOR = {"re", "json", "enum", "functools", "collections"}
+BEYOND_FLOOR = {"re", "json", "enum", "functools", "collections", "math"}
 
 pytestmark = [
     pytest.mark.skipif(importlib.util.find_spec("_json") is None, reason="without the _json accelerator the hook "

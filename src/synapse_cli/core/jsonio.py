@@ -17,7 +17,6 @@ pays for it.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 
@@ -138,8 +137,13 @@ def js_number(value: float) -> str:
     return sign + body
 
 
+def _finite(value: float) -> bool:
+    # ``math.isfinite`` without importing ``math``: an extension module every prompt would load.
+    return value - value == 0
+
+
 def _js_float(value: float) -> str:
-    if not math.isfinite(value):
+    if not _finite(value):
         return "null"  # JSON.stringify(NaN) and of Infinity
     text = float.__repr__(value)
     if "e" in text:
@@ -168,9 +172,9 @@ def _key_text(key: Any) -> str:
     if isinstance(key, int):
         return _js_int(key)
     if isinstance(key, float):
-        if math.isfinite(key):
+        if _finite(key):
             return _js_float(key)
-        return "NaN" if math.isnan(key) else "Infinity" if key > 0 else "-Infinity"
+        return "NaN" if key != key else "Infinity" if key > 0 else "-Infinity"
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
