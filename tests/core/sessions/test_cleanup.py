@@ -234,3 +234,31 @@ def test_removed_count_logged_at_debug(folder: Path, tmp_path: Path) -> None:
     lines = [line for line in log_file.read_text().splitlines() if "cleanup of" in line]
     assert len(lines) == 1
     assert " DEBUG " in lines[0] and "removed 2 stale session(s)" in lines[0] and str(folder) in lines[0]
+
+
+def test_stale_session_sharing_a_busy_lock_slot_is_still_removed(folder: Path) -> None:
+    """A stale session whose lock slot a live session holds for a moment is removed in the same pass, not skipped."""
+    import threading
+
+    from synapse_cli.core.locking import FileLock, lock_slot
+    from synapse_cli.core.sessions.cleanup import clean_stale
+
+    now = time.time()
+    live = "live-session"
+    stale = next(f"stale-{n}" for n in range(10_000)
+                 if lock_slot(f"sessions/stale-{n}.json") == lock_slot(f"sessions/{live}.json"))
+    put_session(folder, stale, activity_age_h=900, mtime_age_h=900, now=now)
+    store = SessionStore(str(folder))
+    # The live session's writer holds the shared slot while the cleanup reaches the stale one.
+    held = FileLock(os.path.dirname(str(folder)), f"sessions/{live}.json", timeout=1)
+    held.acquire()
+    timer = threading.Timer(0.03, held.release)
+    timer.start()
+    try:
+        result = clean_stale(store, 24)
+    finally:
+        timer.join()
+        held.release()
+    assert result.removed == [stale]
+    assert result.busy == []
+    assert not (folder / f"{stale}.json").exists()

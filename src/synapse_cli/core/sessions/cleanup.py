@@ -67,7 +67,7 @@ class CleanupResult:
 class _Pass:
     """The fixed facts of one cleanup pass."""
 
-    __slots__ = ("store", "cutoff", "temp_cutoff", "temp_max_age", "now", "result")
+    __slots__ = ("store", "cutoff", "temp_cutoff", "temp_max_age", "now", "result", "deferred")
 
     def __init__(self, store: SessionStore, cutoff: float, temp_cutoff: float, now: float, result: CleanupResult,
                  temp_max_age: float = 0.0):
@@ -77,6 +77,8 @@ class _Pass:
         self.temp_max_age = temp_max_age
         self.now = now
         self.result = result
+        # Stale-looking sessions whose lock was taken when first seen: tried again at the end.
+        self.deferred: list[tuple[str, str]] = []
 
 
 def clean_stale(
@@ -112,6 +114,7 @@ def clean_stale(
                 _consider_session(run, name, folder + name)
         elif is_temp_name(name):
             _sweep_temp(run, name, folder + name)
+    _retry_deferred(run, progress)
     if progress is not None:
         progress.finished = True
     # No folder fsync for the removals: one lost to a power cut only brings back a
@@ -155,15 +158,34 @@ def _consider_session(run: _Pass, name: str, path: str) -> None:
     _clean_candidate(run, name[: -len(SESSION_SUFFIX)], path)
 
 
-def _clean_candidate(run: _Pass, session_id: str, path: str) -> None:
-    """Lock a session that looks stale (without waiting), then remove it if it still is."""
+# A lock file is shared by every session whose name hashes to its slot, so a stale session
+# can look busy only because a live one in its slot (often the very prompt that started
+# this cleanup) is being written. Such candidates get one more, short try at the end.
+_RETRY_WAIT_SECONDS = 0.1
+_RETRY_BUDGET_SECONDS = 0.5
+
+
+def _retry_deferred(run: _Pass, progress: CleanupProgress | None) -> None:
+    deadline = time.monotonic() + _RETRY_BUDGET_SECONDS
+    for session_id, path in run.deferred:
+        if progress is not None:
+            progress.current = session_id + SESSION_SUFFIX
+        wait = min(_RETRY_WAIT_SECONDS, max(0.0, deadline - time.monotonic()))
+        _clean_candidate(run, session_id, path, wait=wait, final=True)
+
+
+def _clean_candidate(run: _Pass, session_id: str, path: str, wait: float = 0.0, final: bool = False) -> None:
+    """Lock a session that looks stale (without waiting long), then remove it if it still is."""
     result = run.result
     lock = None
     if not result.dry_run:
         try:
-            # A session someone is updating right now is not stale: do not wait for it.
-            lock = run.store.lock(path, timeout=0)
+            # A session someone is updating right now is not stale: do not wait long for it.
+            lock = run.store.lock(path, timeout=wait)
         except LockTimeoutError:
+            if not final:
+                run.deferred.append((session_id, path))
+                return
             result.busy.append(session_id)
             result.kept += 1
             return
