@@ -18,6 +18,7 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from synapse_cli.core.config import Config
     from synapse_cli.core.project import ProjectPaths
+    from synapse_cli.core.sessions.cleanup import CleanupProgress
     from synapse_cli.core.sessions.store import SessionStore, UpdateResult
 
 CLEANUP_CURSOR = "cleanup-cursor"
@@ -45,10 +46,10 @@ class BackgroundCleanup:
         # in for join(timeout).
         import _thread
 
-        from synapse_cli.core.sessions.cleanup import CleanupProgress
-
         self.cursor_path = os.path.join(cache_dir, CLEANUP_CURSOR)
-        self.progress = CleanupProgress()
+        # Made by the thread, which imports the cleanup itself: the prompt's update starts
+        # meanwhile instead of after that import.
+        self.progress: CleanupProgress | None = None
         self.done = _thread.allocate_lock()
         self.done.acquire()
         self._store = store
@@ -59,8 +60,9 @@ class BackgroundCleanup:
 
     def _run(self) -> None:
         try:
-            from synapse_cli.core.sessions.cleanup import clean_stale, clear_cursor, read_cursor
+            from synapse_cli.core.sessions.cleanup import CleanupProgress, clean_stale, clear_cursor, read_cursor
 
+            self.progress = progress = CleanupProgress()
             start_at = read_cursor(self.cursor_path)
             # clean_stale logs the removed count at DEBUG itself.
             result = clean_stale(
@@ -68,7 +70,7 @@ class BackgroundCleanup:
                 self._config.stale_ttl_hours,
                 temp_max_age_seconds=self._config.temp_max_age_seconds,
                 start_at=start_at,
-                progress=self.progress,
+                progress=progress,
             )
             if start_at is not None:
                 clear_cursor(self.cursor_path)
@@ -82,8 +84,9 @@ class BackgroundCleanup:
         """Wait at most ``grace_seconds``; if the cleanup is still going, note where it is."""
         if self.done.acquire(timeout=grace_seconds):
             return
-        current = self.progress.current
-        if current is None or self.progress.finished:
+        progress = self.progress
+        current = None if progress is None else progress.current
+        if current is None or progress is None or progress.finished:
             return
         from synapse_cli.core.sessions.cleanup import save_cursor
 

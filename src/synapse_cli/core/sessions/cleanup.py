@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 _REGULAR_FILE = 0o100000
 _FILE_TYPE_MASK = 0o170000
 _CURSOR_MAX_BYTES = 512
+_FOLDER_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FOLDER_FD_WORKS = hasattr(os, "O_DIRECTORY") and os.stat in os.supports_dir_fd and os.listdir in os.supports_fd
+"""Whether the sessions folder can be listed and examined through one descriptor (not on Windows)."""
 _NO_PID_FLOOR_SECONDS = 60.0
 """Where a temp file's writer cannot be asked whether it runs, it is at least this old before it goes."""
 
@@ -67,18 +70,28 @@ class CleanupResult:
 class _Pass:
     """The fixed facts of one cleanup pass."""
 
-    __slots__ = ("store", "cutoff", "temp_cutoff", "temp_max_age", "now", "result", "deferred")
+    __slots__ = ("store", "cutoff", "now", "result", "deferred", "temp_max_age", "_temp_cutoff")
 
-    def __init__(self, store: SessionStore, cutoff: float, temp_cutoff: float, now: float, result: CleanupResult,
-                 temp_max_age: float = 0.0):
+    def __init__(self, store: SessionStore, cutoff: float, now: float, result: CleanupResult, temp_max_age: float = 0.0):
         self.store = store
         self.cutoff = cutoff
-        self.temp_cutoff = temp_cutoff
         self.temp_max_age = temp_max_age
         self.now = now
         self.result = result
         # Stale-looking sessions whose lock was taken when first seen: tried again at the end.
         self.deferred: list[tuple[str, str]] = []
+        self._temp_cutoff: float | None = None
+
+    def temp_cutoff(self) -> float:
+        """A temp file older than this (by its mtime) may be swept.
+
+        Temp files are aged by the file system's clock, not this machine's: on a network
+        file system the two differ, and a fresh temp must never look old. Asked only when
+        a temp file is found (there seldom is one), since asking writes to the lock folder.
+        """
+        if self._temp_cutoff is None:
+            self._temp_cutoff = min(self.now, _file_system_now(self.store, self.now)) - self.temp_max_age
+        return self._temp_cutoff
 
 
 def clean_stale(
@@ -98,22 +111,16 @@ def clean_stale(
     """
     now = time.time() if now is None else now
     result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
-    names = _names_in_order(store, start_at)
-    if names is None:
+    listed = _names_in_order(store, start_at)
+    if listed is None:
         return result
-    # Temp files are aged by the file system's clock, not this machine's: on a network
-    # file system the two differ, and a fresh temp must never look old.
-    run = _Pass(store, now - ttl_hours * 3600.0, min(now, _file_system_now(store, now)) - temp_max_age_seconds, now, result,
-                temp_max_age_seconds)
-    folder = store.sessions_dir + os.sep
-    for name in names:
-        if progress is not None:
-            progress.current = name
-        if name.endswith(SESSION_SUFFIX):
-            if name != BRIDGE_FILE_NAME:
-                _consider_session(run, name, folder + name)
-        elif is_temp_name(name):
-            _sweep_temp(run, name, folder + name)
+    names, folder_fd = listed
+    run = _Pass(store, now - ttl_hours * 3600.0, now, result, temp_max_age_seconds)
+    try:
+        _scan(run, names, folder_fd, progress)
+    finally:
+        if folder_fd >= 0:
+            os.close(folder_fd)
     _retry_deferred(run, progress)
     if progress is not None:
         progress.finished = True
@@ -127,14 +134,26 @@ def clean_stale(
     return result
 
 
-def _names_in_order(store: SessionStore, start_at: str | None) -> list[str] | None:
-    """The folder's names sorted, rotated to start at ``start_at``; None when there is no folder."""
+def _names_in_order(store: SessionStore, start_at: str | None) -> tuple[list[str], int] | None:
+    """The folder's names sorted, rotated to start at ``start_at``, and the folder open (or -1).
+
+    None when there is no folder. Where the platform allows, the folder is opened once
+    (never through a link) and listed and examined through that descriptor: each entry's
+    check then resolves one name instead of the whole path, a fifth of the pass's time.
+    """
     store.refuse_linked_folders()
+    folder_fd = -1
     try:
-        names = os.listdir(store.sessions_dir)
+        if _FOLDER_FD_WORKS:
+            folder_fd = os.open(store.sessions_dir, _FOLDER_OPEN_FLAGS)
+        names = os.listdir(store.sessions_dir if folder_fd < 0 else folder_fd)
     except FileNotFoundError:
+        if folder_fd >= 0:
+            os.close(folder_fd)
         return None
     except OSError as exc:
+        if folder_fd >= 0:
+            os.close(folder_fd)
         raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=store.sessions_dir) from exc
     names.sort()
     if start_at:
@@ -142,20 +161,42 @@ def _names_in_order(store: SessionStore, start_at: str | None) -> list[str] | No
 
         split = bisect.bisect_left(names, start_at)
         names = names[split:] + names[:split]
-    return names
+    return names, folder_fd
 
 
-def _consider_session(run: _Pass, name: str, path: str) -> None:
+def _scan(run: _Pass, names: list[str], folder_fd: int, progress: CleanupProgress | None) -> None:
+    """Each name in turn: a session file old enough is a candidate, an old temp file is swept.
+
+    The loop every first prompt runs over every session: one ``lstat`` (never following a
+    link) per session file, and nothing else unless the file is older than the TTL.
+    """
+    folder = run.store.sessions_dir + os.sep
+    cutoff = run.cutoff
+    kept = 0
     try:
-        st = os.lstat(path)
-    except OSError:
-        return
-    if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE:
-        return  # a directory or symlink named *.json: not ours to judge
-    if st.st_mtime >= run.cutoff:
-        run.result.kept += 1
-        return
-    _clean_candidate(run, name[: -len(SESSION_SUFFIX)], path)
+        for name in names:
+            if progress is not None:
+                progress.current = name
+            if name.endswith(SESSION_SUFFIX):
+                if name == BRIDGE_FILE_NAME:
+                    continue
+                try:
+                    if folder_fd >= 0:
+                        st = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+                    else:
+                        st = os.lstat(folder + name)
+                except OSError:
+                    continue
+                if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE:
+                    continue  # a directory or symlink named *.json: not ours to judge
+                if st.st_mtime >= cutoff:
+                    kept += 1
+                    continue
+                _clean_candidate(run, name[: -len(SESSION_SUFFIX)], folder + name)
+            elif is_temp_name(name):
+                _sweep_temp(run, name, folder + name)
+    finally:
+        run.result.kept += kept
 
 
 # A lock file is shared by every session whose name hashes to its slot, so a stale session
@@ -251,11 +292,11 @@ def _sweep_temp(run: _Pass, name: str, path: str) -> None:
         st = os.lstat(path)
     except OSError:
         return
-    if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE or st.st_mtime >= run.temp_cutoff:
+    if (st.st_mode & _FILE_TYPE_MASK) != _REGULAR_FILE or st.st_mtime >= run.temp_cutoff():
         return
     if writer_alive(name):
         return  # a write in progress (or its process still running): never swept
-    if os.name == "nt" and st.st_mtime >= run.temp_cutoff + run.temp_max_age - max(run.temp_max_age, _NO_PID_FLOOR_SECONDS):
+    if os.name == "nt" and st.st_mtime >= run.temp_cutoff() + run.temp_max_age - max(run.temp_max_age, _NO_PID_FLOOR_SECONDS):
         return  # pragma: no cover - without a liveness check, never younger than a minute
     if result.dry_run:
         return
