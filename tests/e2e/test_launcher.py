@@ -42,12 +42,15 @@ def floor_imports() -> set[str]:
 
 
 def test_launcher_imports_nothing_but_synapse(tmp_path):
-    """Before synapse's own code loads, the launcher has imported nothing beyond the interpreter's start (the console script has imported ``re``)."""
+    """Before synapse's own code loads, the launcher has imported nothing beyond the interpreter's start (a wrapper that imports ``re`` first is seen)."""
     payload = (PAYLOADS / "claude-user-prompt-submit.json").read_bytes()
     floor = floor_imports()
     assert [name for name in imports_before_synapse(BIN / "synapse-hook", "prompt-submit", stdin=payload) if name not in floor] == []
-    console = imports_before_synapse(BIN / "synapse", "hook", "prompt-submit", stdin=payload)
-    assert "re" in console  # what the launcher avoids: the check above can see it
+    # Control: a wrapper shaped like older pips' console scripts (``import re`` first; newer
+    # pips no longer do it, so the installed ``bin/synapse`` cannot serve as the control).
+    wrapper = tmp_path / "wrapper"
+    wrapper.write_text("import re\nimport sys\nfrom synapse_cli.entry import main\nsys.exit(main(['hook', *sys.argv[1:]]))\n")
+    assert "re" in imports_before_synapse(wrapper, "prompt-submit", stdin=payload)
 
 
 def test_launcher_help_and_unknown_hook_behave_like_synapse_hook():

@@ -150,9 +150,13 @@ def test_project_without_synapse_as_registered_stays_at_the_floor(tmp_path):
     assert _beyond(modules) == set(), sorted(modules)
 
 
-def test_the_measurement_sees_re_in_the_console_script(project):
-    """Control: the pip-generated ``synapse`` console script starts with ``import re``, and the same parse sees it."""
-    result = subprocess.run(["/bin/sh", "-c", "synapse hook prompt-submit"], cwd=project,
+def test_the_measurement_sees_re_in_the_console_script(project, tmp_path):
+    """Control: a wrapper that imports ``re`` first, as older pips' console scripts do, is seen by the same parse."""
+    wrapper = tmp_path / "wrapper"
+    wrapper.write_text(f"#!{sys.executable}\nimport re\nimport sys\nfrom synapse_cli.entry import main\n"
+                       "sys.exit(main(['hook', *sys.argv[1:]]))\n")
+    wrapper.chmod(0o755)
+    result = subprocess.run(["/bin/sh", "-c", f"'{wrapper}' prompt-submit"], cwd=project,
                             input=claude_payload(cwd=str(project)), env=_env(PYTHONPROFILEIMPORTTIME="1"),
                             capture_output=True, timeout=30)
     assert result.returncode == 0 and result.stdout == b""
