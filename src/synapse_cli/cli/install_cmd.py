@@ -157,12 +157,14 @@ def install(
     if created:
         lines.append(f"Set up {paths.synapse_dir}.")
     form = {"bare": "bare name", "absolute": "absolute path", "executable": "--executable"}[choice.form]
+    # A dry run writes nothing: it says what the install would do, not what it did.
+    kept, replaced = ("Would keep", "Would replace") if dry_run else ("Kept", "Replaced")
     for old in policy.kept:
-        lines.append(f"Kept the registered command {old} (it runs with the minimal PATH; --executable replaces it).")
+        lines.append(f"{kept} the registered command {old} (it runs with the minimal PATH; --executable replaces it).")
     if command == default:
         lines.append(f"Hook command: {command}  ({form}: {choice.reason})")
     for old, why in policy.replaced:
-        lines.append(f"Replaced the registered command {old} ({why}).")
+        lines.append(f"{replaced} the registered command {old} ({why}).")
     if ignored_in:
         lines.append(f"{path} is personal: git now ignores it (pattern added to {ignored_in}).")
     if not paths.is_initialised() and not dry_run:
@@ -184,12 +186,14 @@ def uninstall(
     Example: synapse hook uninstall
     """
     options: CliContext = ctx.obj
-    paths, _how = options.setup_paths()
+    paths, how = options.setup_paths()
     config = options.config()
     path = settings_path(agent.value, scope.value, paths.root)
     change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path),
                              created=_created(paths, config.fsync))
-    _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled", extra={"kept_empty": change.kept_empty})
+    extra = {"project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty}
+    lines = [f"Project: {paths.root} ({describe_root(how)})"]  # as install says it: the folder whose settings were changed
+    _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled", extra=extra, lines=lines)
 
 
 def _created(paths: ProjectPaths, fsync: bool) -> CreatedSettings | None:

@@ -11,7 +11,7 @@ from synapse_cli.cli.command import SynapseCommand
 from synapse_cli.cli.context import CliContext
 from synapse_cli.cli.inputs import PATCH_HELP, read_patch
 from synapse_cli.cli.output import AfterCommit, emit_json, json_spelling, say, stdout_is_terminal, table
-from synapse_cli.cli.session_ids import MIN_PREFIX, resolve_session_id
+from synapse_cli.cli.session_ids import MIN_PREFIX, no_session, resolve_session_id
 from synapse_cli.core.bridge import bridge_path, write_active_agent
 from synapse_cli.core.config import spell
 from synapse_cli.core.errors import InvalidInputError, SynapseError
@@ -143,7 +143,7 @@ def show(
     session_id = resolve_session_id(store.sessions_dir, session_id)
     session = store.load(session_id)
     if session is None:
-        raise SynapseError(f"no session {session_id!r} in {store.sessions_dir}")
+        raise no_session(store.sessions_dir, session_id)
     if json_output:
         emit_json(session)
         return
@@ -233,7 +233,7 @@ def delete(
             raise typer.Exit(1)  # the same outcome as without --json: there was nothing to delete
         return
     if not deleted:
-        raise SynapseError(f"no session {session_id!r} in {options.paths.sessions_dir}")
+        raise no_session(options.paths.sessions_dir, session_id)
     say(f"Deleted session {session_id}.")
 
 

@@ -49,3 +49,10 @@ def resolve_session_id(sessions_dir: str, given: str, *, creating: bool = False)
             "or a whole new id to create a session"
         )
     return given
+
+
+def no_session(sessions_dir: str, given: str) -> SynapseError:
+    """The error for an id that names no session, with a hint when it is a too-short start of an existing id."""
+    short = 0 < len(given) < MIN_PREFIX and any(i.startswith(given) for i in existing_ids(sessions_dir))
+    hint = f" (a prefix needs at least {MIN_PREFIX} characters)" if short else ""
+    return SynapseError(f"no session {given!r} in {sessions_dir}{hint}")
