@@ -41,12 +41,8 @@ def read_regular(path: str, limit: int = DEFAULT_LIMIT, *, follow_links: bool = 
     ``ENXIO`` at once for a folder, FIFO, socket or device, ``FileTooLargeError``
     (``EFBIG``) past ``limit``, and whatever the open or read raised.
     """
-    flags = os.O_RDONLY | _O_CLOEXEC | _O_BINARY | _O_NONBLOCK | (0 if follow_links else _O_NOFOLLOW)
-    fd = os.open(path, flags)
+    fd, st = _open_regular(path, follow_links)
     try:
-        st = os.fstat(fd)
-        if (st.st_mode & _S_IFMT) != _S_IFREG:
-            raise not_regular_error(path, st.st_mode)
         if st.st_size > limit:
             raise FileTooLargeError(path, limit)
         chunks = []
@@ -68,15 +64,26 @@ def read_regular(path: str, limit: int = DEFAULT_LIMIT, *, follow_links: bool = 
 def read_head(path: str, size: int, *, follow_links: bool = True) -> bytes:
     """The first ``size`` bytes of the regular file ``path`` (a program's ``#!`` line, say);
     ``OSError`` for anything that is not a regular file, at once."""
+    fd, _ = _open_regular(path, follow_links)
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
+
+
+def _open_regular(path: str, follow_links: bool) -> tuple[int, os.stat_result]:
+    """``path`` open for reading, never blocking (a FIFO), and checked to be a regular file;
+    the descriptor is closed on every error."""
     flags = os.O_RDONLY | _O_CLOEXEC | _O_BINARY | _O_NONBLOCK | (0 if follow_links else _O_NOFOLLOW)
     fd = os.open(path, flags)
     try:
         st = os.fstat(fd)
         if (st.st_mode & _S_IFMT) != _S_IFREG:
             raise not_regular_error(path, st.st_mode)
-        return os.read(fd, size)
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    return fd, st
 
 
 def describe_read_error(exc: OSError) -> str:
