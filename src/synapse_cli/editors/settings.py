@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
@@ -386,15 +387,18 @@ def plan_uninstall(settings: dict[str, Any], agent: str, path: str) -> dict[str,
     return settings
 
 
-def _contains_own(entries: list[Any], flat: bool) -> bool:
-    for item in entries:
+def handlers_of(entries: Any, flat: bool) -> Iterator[dict[str, Any]]:
+    """The handlers in one event's list: Cursor's flat list, or every group's ``hooks`` (anything malformed skipped)."""
+    for entry in entries if isinstance(entries, list) else []:
         if flat:
-            if isinstance(item, dict) and is_own_command(item.get("command")):
-                return True
-        elif isinstance(item, dict) and isinstance(item.get("hooks"), list):
-            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in item["hooks"]):
-                return True
-    return False
+            if isinstance(entry, dict):
+                yield entry
+        elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+            yield from (h for h in entry["hooks"] if isinstance(h, dict))
+
+
+def _contains_own(entries: Any, flat: bool) -> bool:
+    return any(is_own_command(h.get("command")) for h in handlers_of(entries, flat))
 
 
 def render_settings(settings: dict[str, Any], original_text: str | None) -> str:
@@ -629,13 +633,8 @@ def registered_prompt_hook(project_root: str) -> str | None:
                 settings, _ = read_settings(path)
             except SettingsFileError:
                 continue
-            entries = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
-            handlers = []
-            for entry in entries if isinstance(entries, list) else []:
-                if spec.flat:
-                    handlers.append(entry)
-                elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
-                    handlers.extend(entry["hooks"])
-            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in handlers):
+            table = settings.get("hooks")
+            entries = table.get(event) if isinstance(table, dict) else None
+            if _contains_own(entries, spec.flat):
                 return path
     return None
