@@ -27,6 +27,20 @@ def selftest(cwd: Path, *args: str):
     return result, json.loads(result.stdout)
 
 
+def register_wrapped_launcher(project: Path, first: str, settings_file: str, event: str, agent: str) -> None:
+    """Register, in ``project``'s settings for ``agent``, a hook program that runs the shell line ``first``
+    and then the real launcher: a hook that misbehaves in one way and otherwise works."""
+    program = project / "bin" / "synapse-hook"
+    program.parent.mkdir()
+    program.write_text(f"#!/bin/sh\n{first}\nexec '{LAUNCHER}' \"$@\"\n")
+    program.chmod(0o755)
+    (project / ".git").mkdir()
+    settings = project / settings_file
+    settings.parent.mkdir()
+    handler = {"type": "command", "command": f"'{program}' prompt-submit --agent {agent}"}
+    settings.write_text(json.dumps({"hooks": {event: [{"hooks": [handler]}]}}))
+
+
 def test_selftest_passes_on_this_installation(tmp_path):
     """Every check passes on a fresh install, the JSON has ok/checks/environment, and exit is 0."""
     result, report = selftest(tmp_path, "--max-hook-ratio", "10")  # the timing check is proven below; this machine is shared
@@ -65,14 +79,7 @@ def test_a_registered_command_the_editor_cannot_find_fails_the_hook_check(tmp_pa
 
 def test_a_hook_that_prints_on_stdout_fails_the_named_check(tmp_path):
     """A registered hook program that writes on stdout (it would go into the model's context) fails its check."""
-    noisy = tmp_path / "bin" / "synapse-hook"
-    noisy.parent.mkdir()
-    noisy.write_text(f"#!/bin/sh\necho hello\nexec '{LAUNCHER}' \"$@\"\n")
-    noisy.chmod(0o755)
-    (tmp_path / ".git").mkdir()
-    settings = tmp_path / ".codex" / "hooks.json"
-    settings.parent.mkdir()
-    settings.write_text(json.dumps({"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": f"'{noisy}' prompt-submit --agent codex"}]}]}}))
+    register_wrapped_launcher(tmp_path, "echo hello", ".codex/hooks.json", "UserPromptSubmit", "codex")
     result, report = selftest(tmp_path, "--agent", "codex")
     assert result.returncode == 1
     (check,) = [c for c in report["checks"] if not c["ok"]]
@@ -81,14 +88,7 @@ def test_a_hook_that_prints_on_stdout_fails_the_named_check(tmp_path):
 
 def test_a_slow_hook_fails_the_time_check(tmp_path):
     """A hook far slower than a bare interpreter start fails "hook time" with both medians in the detail."""
-    slow = tmp_path / "bin" / "synapse-hook"
-    slow.parent.mkdir()
-    slow.write_text(f"#!/bin/sh\nsleep 0.3\nexec '{LAUNCHER}' \"$@\"\n")
-    slow.chmod(0o755)
-    (tmp_path / ".git").mkdir()
-    settings = tmp_path / ".gemini" / "settings.json"
-    settings.parent.mkdir()
-    settings.write_text(json.dumps({"hooks": {"BeforeAgent": [{"hooks": [{"type": "command", "command": f"'{slow}' prompt-submit --agent gemini"}]}]}}))
+    register_wrapped_launcher(tmp_path, "sleep 0.3", ".gemini/settings.json", "BeforeAgent", "gemini")
     result, report = selftest(tmp_path, "--agent", "gemini")
     assert result.returncode == 1
     (check,) = [c for c in report["checks"] if not c["ok"]]

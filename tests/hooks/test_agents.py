@@ -57,6 +57,12 @@ def assert_contract(result, agent: str) -> None:
         assert result.stdout == b"", result.stdout
 
 
+def assert_recorded_only_in(agent: str, project: Path, *, not_in: Path) -> None:
+    """The agent's session file is in ``project`` and not in the other project ``not_in``."""
+    assert session_path(project, session_id(agent)).exists()
+    assert not session_path(not_in, session_id(agent)).exists()
+
+
 @pytest.mark.parametrize("forced", [False, True], ids=["recognised", "forced"])
 @pytest.mark.parametrize("agent", AGENTS)
 def test_each_agents_event_records_one_prompt(project, elsewhere, agent, forced):
@@ -125,8 +131,7 @@ def test_gemini_project_dir_wins_over_the_events_cwd(tmp_path, elsewhere):
     """With cwd inside project B and $GEMINI_PROJECT_DIR naming project A, Gemini's prompt is recorded in A only."""
     a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event("gemini", b), cwd=elsewhere, env={"GEMINI_PROJECT_DIR": str(a)}), "gemini")
-    assert session_path(a, session_id("gemini")).exists()
-    assert not session_path(b, session_id("gemini")).exists()
+    assert_recorded_only_in("gemini", a, not_in=b)
 
 
 def test_gemini_project_dir_is_used_with_forced_agent_for_other_event_names(tmp_path, elsewhere):
@@ -134,16 +139,14 @@ def test_gemini_project_dir_is_used_with_forced_agent_for_other_event_names(tmp_
     a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     payload = event("gemini", b, hook_event_name="SessionStart")
     assert_contract(submit(payload, cwd=elsewhere, agent="gemini", env={"GEMINI_PROJECT_DIR": str(a)}), "gemini")
-    assert session_path(a, session_id("gemini")).exists()
-    assert not session_path(b, session_id("gemini")).exists()
+    assert_recorded_only_in("gemini", a, not_in=b)
 
 
 def test_gemini_project_dir_does_not_redirect_claude(tmp_path, elsewhere):
     """$GEMINI_PROJECT_DIR is Gemini's: a Claude event is still recorded in the project of its cwd."""
     a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event("claude", b), cwd=elsewhere, env={"GEMINI_PROJECT_DIR": str(a)}), "claude")
-    assert session_path(b, session_id("claude")).exists()
-    assert not session_path(a, session_id("claude")).exists()
+    assert_recorded_only_in("claude", b, not_in=a)
 
 
 def test_cursor_uses_the_first_workspace_root(tmp_path, elsewhere):
@@ -160,8 +163,7 @@ def test_cursor_ignores_claude_project_dir(tmp_path, elsewhere):
     """A $CLAUDE_PROJECT_DIR left in the environment does not redirect Cursor's prompt away from its workspace root."""
     a, b = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     assert_contract(submit(event("cursor", a), cwd=elsewhere, env={"CLAUDE_PROJECT_DIR": str(b)}), "cursor")
-    assert session_path(a, session_id("cursor")).exists()
-    assert not session_path(b, session_id("cursor")).exists()
+    assert_recorded_only_in("cursor", a, not_in=b)
 
 
 def test_codex_event_with_null_transcript_and_extra_fields(project, elsewhere):

@@ -124,12 +124,13 @@ def test_session_start_prints_nothing_even_with_debug_and_stale_sessions(project
     assert "stale-x" not in names(project)
 
 
-def test_session_start_outside_a_project_creates_nothing(tmp_path, elsewhere):
-    """session-start for a folder without .synapse/ exits 0 silently and creates no file anywhere."""
+@pytest.mark.parametrize("run_event", [start, end], ids=["session-start", "session-end"])
+def test_lifecycle_event_outside_a_project_creates_nothing(tmp_path, elsewhere, run_event):
+    """session-start and session-end for a folder without .synapse/ exit 0 silently and create no file anywhere."""
     bare = tmp_path / "bare"
     bare.mkdir()
     before = snapshot(tmp_path, skip_cache=False)
-    assert_silent_success(start(bare, cwd=elsewhere))
+    assert_silent_success(run_event(bare, cwd=elsewhere))
     assert snapshot(tmp_path, skip_cache=False) == before
 
 
@@ -294,15 +295,6 @@ def test_session_end_without_a_session_file_does_nothing(project, elsewhere):
     assert_silent_success(end(project, cwd=elsewhere))
     assert without_the_log(snapshot(project, skip_cache=False)) == before
     assert list((project / ".synapse" / "sessions").iterdir()) == []
-
-
-def test_session_end_outside_a_project_creates_nothing(tmp_path, elsewhere):
-    """session-end for a folder without .synapse/ exits 0 silently and creates no file anywhere."""
-    bare = tmp_path / "bare"
-    bare.mkdir()
-    before = snapshot(tmp_path, skip_cache=False)
-    assert_silent_success(end(bare, cwd=elsewhere))
-    assert snapshot(tmp_path, skip_cache=False) == before
 
 
 def test_session_end_leaves_a_corrupt_file_in_place(project, elsewhere):

@@ -10,14 +10,13 @@ session is in (a relative path such as ``venv/bin/synapse-hook`` does not).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
 
 from synapse_cli.core.doctor import NOTE, PROBLEM, DoctorReport
 from synapse_cli.editors.program import MINIMAL_PATH, RELATIVE_REASON, check_command
 from synapse_cli.editors.settings import (
     AGENTS,
     SettingsFileError,
+    handlers_of,
     is_own_command,
     read_settings,
     settings_path,
@@ -33,15 +32,6 @@ class Registration:
         self.path = path
         self.event = event
         self.command = command
-
-
-def _handlers(entries: Any, flat: bool) -> Iterator[dict[str, Any]]:
-    for entry in entries if isinstance(entries, list) else []:
-        if flat:
-            if isinstance(entry, dict):
-                yield entry
-        elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
-            yield from (h for h in entry["hooks"] if isinstance(h, dict))
 
 
 def registered_commands(project_root: str, unreadable: list[tuple[str, str]] | None = None) -> list[Registration]:
@@ -63,7 +53,7 @@ def registered_commands(project_root: str, unreadable: list[tuple[str, str]] | N
             if not isinstance(table, dict):
                 continue
             for event, entries in table.items():
-                for handler in _handlers(entries, spec.flat):
+                for handler in handlers_of(entries, spec.flat):
                     command = handler.get("command")
                     if isinstance(command, str) and is_own_command(command):
                         found.append(Registration(agent, scope, path, event, command))

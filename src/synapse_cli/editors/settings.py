@@ -17,6 +17,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from synapse_cli.core.atomic import atomic_write
@@ -101,17 +102,6 @@ def agent_spec(agent: str) -> AgentSpec:
         return AGENTS[agent]
     except KeyError:
         raise InvalidInputError(f"unknown agent {agent!r} (choose from: {', '.join(AGENTS)})") from None
-
-
-def hook_command(agent: str, hook: str, executable: str | None = None, choice: Choice | None = None) -> str:
-    """The command line an editor runs, from any folder and with a minimal PATH.
-
-    ``choice`` (or ``executable``, an explicit path) names the program; by default this
-    installation's hook launcher, bare only when the minimal PATH finds this very one.
-    """
-    if choice is None:
-        choice = choose_program(executable)
-    return choice.command(hook, agent)
 
 
 def check_executable(executable: str) -> str:
@@ -206,7 +196,7 @@ def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
 
 def _handler(spec: AgentSpec, hook: str, choice: Choice) -> dict[str, Any]:
     handler: dict[str, Any] = {} if spec.flat else {"type": "command"}
-    handler["command"] = hook_command(spec.name, hook, choice=choice)
+    handler["command"] = choice.command(hook, spec.name)
     if spec.timeout is not None:
         handler["timeout"] = spec.timeout
     if hook == SESSION_START and spec.async_key:
@@ -386,15 +376,18 @@ def plan_uninstall(settings: dict[str, Any], agent: str, path: str) -> dict[str,
     return settings
 
 
-def _contains_own(entries: list[Any], flat: bool) -> bool:
-    for item in entries:
+def handlers_of(entries: Any, flat: bool) -> Iterator[dict[str, Any]]:
+    """The handlers in one event's list: Cursor's flat list, or every group's ``hooks`` (anything malformed skipped)."""
+    for entry in entries if isinstance(entries, list) else []:
         if flat:
-            if isinstance(item, dict) and is_own_command(item.get("command")):
-                return True
-        elif isinstance(item, dict) and isinstance(item.get("hooks"), list):
-            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in item["hooks"]):
-                return True
-    return False
+            if isinstance(entry, dict):
+                yield entry
+        elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+            yield from (h for h in entry["hooks"] if isinstance(h, dict))
+
+
+def _contains_own(entries: Any, flat: bool) -> bool:
+    return any(is_own_command(h.get("command")) for h in handlers_of(entries, flat))
 
 
 def render_settings(settings: dict[str, Any], original_text: str | None) -> str:
@@ -629,13 +622,8 @@ def registered_prompt_hook(project_root: str) -> str | None:
                 settings, _ = read_settings(path)
             except SettingsFileError:
                 continue
-            entries = settings.get("hooks", {}).get(event, []) if isinstance(settings.get("hooks"), dict) else []
-            handlers = []
-            for entry in entries if isinstance(entries, list) else []:
-                if spec.flat:
-                    handlers.append(entry)
-                elif isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
-                    handlers.extend(entry["hooks"])
-            if any(isinstance(h, dict) and is_own_command(h.get("command")) for h in handlers):
+            table = settings.get("hooks")
+            entries = table.get(event) if isinstance(table, dict) else None
+            if _contains_own(entries, spec.flat):
                 return path
     return None
