@@ -23,9 +23,13 @@ def parse_json_object(text: str, what: str, hint: str = "") -> dict[str, Any]:
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
+def _too_large(what: str, where: str) -> InvalidInputError:
+    return InvalidInputError(f"{what}: {where} holds more than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+
+
 def _decoded(data: bytes, what: str, where: str) -> str:
     if len(data) > MAX_INPUT_BYTES:
-        raise InvalidInputError(f"{what}: {where} holds more than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+        raise _too_large(what, where)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -45,22 +49,18 @@ def read_stdin_text(what: str) -> str:
 
 def read_file_text(path: str, what: str) -> str:
     """A regular file's text, read with a bound (never a FIFO or a device that does not end)."""
-    import os
-    import stat
+    import errno
+
+    from synapse_cli.core.files import FileTooLargeError, read_regular
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        data = read_regular(path, MAX_INPUT_BYTES, follow_links=True)  # a path the user named: a link is theirs
+    except FileTooLargeError:
+        raise _too_large(what, path) from None
     except OSError as exc:
+        if exc.errno in (errno.EISDIR, errno.ENXIO):
+            raise InvalidInputError(f"{what}: {path} is not a regular file") from exc
         raise InvalidInputError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InvalidInputError(f"{what}: {path} is not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise InvalidInputError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
-    finally:
-        os.close(fd)
     return _decoded(data, what, path)
 
 

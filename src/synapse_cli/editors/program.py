@@ -150,9 +150,6 @@ class Choice:
         command = " ".join([self.text, *words])
         return command if agent == "claude" else f"{command} --agent {agent}"
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"program": self.program.path if self.program else None, "form": self.form, "reason": self.reason}
-
 
 def choose_program(executable: str | None = None, search_path: str = MINIMAL_PATH) -> Choice:
     """The program a hook entry should name, for an editor that runs it with ``PATH=search_path``."""

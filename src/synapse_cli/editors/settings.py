@@ -104,17 +104,6 @@ def agent_spec(agent: str) -> AgentSpec:
         raise InvalidInputError(f"unknown agent {agent!r} (choose from: {', '.join(AGENTS)})") from None
 
 
-def hook_command(agent: str, hook: str, executable: str | None = None, choice: Choice | None = None) -> str:
-    """The command line an editor runs, from any folder and with a minimal PATH.
-
-    ``choice`` (or ``executable``, an explicit path) names the program; by default this
-    installation's hook launcher, bare only when the minimal PATH finds this very one.
-    """
-    if choice is None:
-        choice = choose_program(executable)
-    return choice.command(hook, agent)
-
-
 def check_executable(executable: str) -> str:
     """An absolute path to a synapse program (``synapse``, ``synapse-hook``), for editors whose PATH lacks it."""
     name = os.path.basename(executable).lower()
@@ -207,7 +196,7 @@ def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
 
 def _handler(spec: AgentSpec, hook: str, choice: Choice) -> dict[str, Any]:
     handler: dict[str, Any] = {} if spec.flat else {"type": "command"}
-    handler["command"] = hook_command(spec.name, hook, choice=choice)
+    handler["command"] = choice.command(hook, spec.name)
     if spec.timeout is not None:
         handler["timeout"] = spec.timeout
     if hook == SESSION_START and spec.async_key:
