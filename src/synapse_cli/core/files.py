@@ -21,6 +21,12 @@ DEFAULT_LIMIT = 16 * 1024 * 1024
 """Far above any state, settings or config file synapse writes or reads."""
 
 
+UNUSABLE_FILE_ERRNOS = (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EFBIG)
+"""The ``OSError`` codes ``read_regular`` raises for a file that is there but is none to use
+(a symlink, a folder, a FIFO or device, one past the limit): a reader treats it as corrupt,
+not as a file it could not read."""
+
+
 class FileTooLargeError(OSError):
     """The file is larger than the reader's limit; nothing of it was used."""
 

@@ -17,7 +17,6 @@ pays for it.
 
 from __future__ import annotations
 
-import os
 import time
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
@@ -353,38 +352,6 @@ def parse_timestamp(value: Any) -> float | None:
         return parsed.timestamp()
     except (OverflowError, OSError, ValueError):
         return None
-
-
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_BINARY = getattr(os, "O_BINARY", 0)
-# Without it, opening a FIFO named like a state file blocks until a writer appears (forever).
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-
-
-def read_bytes_nofollow(path: str) -> bytes:
-    """Read a whole regular file, refusing to follow a symlink at ``path`` (``OSError`` ELOOP).
-
-    Anything else that is not a regular file (a folder, a FIFO, a device) raises
-    ``OSError`` EISDIR or ENXIO at once instead of blocking or reading without end.
-    """
-    fd = os.open(path, os.O_RDONLY | _O_CLOEXEC | _O_NOFOLLOW | _O_BINARY | _O_NONBLOCK)
-    try:
-        mode = os.fstat(fd).st_mode & 0o170000
-        if mode != 0o100000:
-            import errno
-
-            code = errno.EISDIR if mode == 0o040000 else errno.ENXIO
-            raise OSError(code, "not a regular file", path)
-        chunks = []
-        while True:
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(chunks)
 
 
 def loads_text(data: bytes, js: bool = False) -> Any:

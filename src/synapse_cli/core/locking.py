@@ -21,7 +21,7 @@ import sys
 import time
 
 from synapse_cli.core.errors import LockTimeoutError
-from synapse_cli.core.folders import ensure_folder
+from synapse_cli.core.folders import ensure_folder, refuse_linked
 
 LOCK_SLOTS = 64
 LOCKS_FOLDER = os.path.join("cache", "locks")
@@ -98,10 +98,14 @@ class FileLock:
     def _open(self) -> int:
         # Never through a link, never blocking on a FIFO; flock needs no write access.
         flags = (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | os.O_CREAT | _O_CLOEXEC | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY
+        # The open may create the lock file: ``cache/`` or ``cache/locks/`` committed as a
+        # link must not get it (O_NOFOLLOW guards the last component only).
+        folder = os.path.dirname(self.path)
+        refuse_linked(folder)
         try:
             fd = os.open(self.path, flags, 0o644)
         except FileNotFoundError:
-            ensure_folder(os.path.dirname(self.path))
+            ensure_folder(folder)
             fd = os.open(self.path, flags, 0o644)
         try:
             mode = os.fstat(fd).st_mode

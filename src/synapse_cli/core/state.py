@@ -13,7 +13,7 @@ import os
 
 from synapse_cli.core.atomic import atomic_write
 from synapse_cli.core.errors import CorruptFileError, InvalidInputError, StateFileAccessError
-from synapse_cli.core.files import read_regular
+from synapse_cli.core.files import UNUSABLE_FILE_ERRNOS, read_regular
 from synapse_cli.core.jsonio import dumps_js, epoch_ms, loads_text
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
@@ -160,11 +160,9 @@ def read_state(project_root: str) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        import errno
-
         from synapse_cli.core.files import describe_read_error
 
-        if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EFBIG):
+        if exc.errno in UNUSABLE_FILE_ERRNOS:
             raise CorruptFileError(describe_read_error(exc), path=path) from exc
         raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     try:

@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 CLEANUP_CURSOR = "cleanup-cursor"
 """In ``.synapse/cache/``: the name a first prompt's cleanup was cut off at."""
 LAST_START_CLEANUP = "last-start-cleanup"
+"""In ``.synapse/cache/``: its mtime is the time of the last session start's cleanup."""
 HOOK_MAX_GRACE_SECONDS = 2.0
 """The hook's longest wait for its cleanup, whatever ``cleanupGraceMs`` says: with the stdin
 wait (2 s) and the lock wait (3 s) the hook ends well inside the 10 s an editor gives it."""
-"""In ``.synapse/cache/``: its mtime is the time of the last session start's cleanup."""
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 

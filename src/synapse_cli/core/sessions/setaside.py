@@ -12,6 +12,7 @@ import time
 
 from synapse_cli.core import log
 from synapse_cli.core.errors import StateFileAccessError
+from synapse_cli.core.folders import LinkedFolderError, refuse_linked
 
 SET_ASIDE_MARKER = ".corrupt-"
 
@@ -32,6 +33,9 @@ def set_aside(path: str) -> str:
     """Move an unusable file out of the way (never delete it); return where it went."""
     target = set_aside_name(path)
     try:
+        # A rename and a link are writes: never in a folder reached through a link
+        # (``.aios`` committed as one), whatever the caller checked before.
+        refuse_linked(os.path.dirname(path))
         if os.path.isdir(path) and not os.path.islink(path):
             os.rename(path, target)  # a folder cannot be hard-linked; rename does not replace a non-empty one
         else:
@@ -47,6 +51,8 @@ def set_aside(path: str) -> str:
                 raise
     except FileExistsError:
         return set_aside(path)  # another set-aside took that name this very millisecond
+    except LinkedFolderError as exc:
+        raise StateFileAccessError(str(exc.strerror), path=exc.filename) from exc
     except OSError as exc:
         raise StateFileAccessError(f"cannot move the unusable file aside to {target}: {exc.strerror or exc}", path=path) from exc
     log.warning(f"moved unusable file {path} aside to {target}")

@@ -25,7 +25,7 @@ from synapse_cli.core.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
-from synapse_cli.core.files import read_regular
+from synapse_cli.core.files import UNUSABLE_FILE_ERRNOS, read_regular
 from synapse_cli.core.jsonio import dumps_js, iso_timestamp, loads_text
 from synapse_cli.core.locking import FileLock
 from synapse_cli.core.sessions.setaside import set_aside
@@ -316,7 +316,7 @@ class SessionStore:
         except OSError as exc:
             import errno
 
-            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EFBIG):
+            if exc.errno in UNUSABLE_FILE_ERRNOS:
                 kind = {errno.ELOOP: "is a symlink", errno.EFBIG: f"is larger than {MAX_SESSION_BYTES} bytes"}.get(exc.errno, "is not a regular file")
                 raise CorruptFileError(f"{kind}; session files must be regular files of bounded size", path=path) from exc
             raise StateFileAccessError(f"cannot read: {exc.strerror or exc}", path=path) from exc
