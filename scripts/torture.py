@@ -257,7 +257,7 @@ class Torture:
 
     def eager_cleanup(self, procs: int, prompts: int) -> dict:
         """Every cleanup at its most eager setting (temp files swept at age 0, session-start
-        cleaning every time, a first prompt in every other hook run) while hooks write: a
+        cleaning every time, a first prompt in every third hook run) while hooks write: a
         write in progress must never be swept, so no prompt may be lost."""
         root = self.new_project("eager")
         sessions = root / ".synapse" / "sessions"

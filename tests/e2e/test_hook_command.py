@@ -5,18 +5,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.paths import PAYLOADS
-from tests.support.run import run_synapse
+from tests.support.run import LAUNCHER, run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX shells and minimal PATH")
 
 MINIMAL_PATH = "/usr/bin:/bin"
-LAUNCHER = Path(sys.executable).parent / "synapse-hook"
 SETTINGS = {
     ("claude", "project"): ".claude/settings.json", ("claude", "local"): ".claude/settings.local.json",
     ("codex", "project"): ".codex/hooks.json", ("gemini", "project"): ".gemini/settings.json", ("cursor", "project"): ".cursor/hooks.json",

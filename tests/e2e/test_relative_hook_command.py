@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from tests.e2e.test_hook_command import LAUNCHER, as_editor, payload_for, registered
-from tests.support.run import run_synapse
+from tests.e2e.test_hook_command import as_editor, payload_for, registered
+from tests.support.run import LAUNCHER, run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX shells and minimal PATH")
 

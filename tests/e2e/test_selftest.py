@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.files import file_contents
-from tests.support.run import run_synapse
+from tests.support.run import LAUNCHER, run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX editor shell")
 
-LAUNCHER = Path(sys.executable).parent / "synapse-hook"
 EXPECTED_CHECKS = [
     "init", "hook claude prompt-submit", "hook codex prompt-submit", "hook gemini prompt-submit", "hook cursor prompt-submit",
     "hook claude session-end", "first-prompt cleanup", "session update/show/clean", "metrics persist and state update",

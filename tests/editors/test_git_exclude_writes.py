@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.editors.test_git_files import git, repo, synapse  # noqa: F401  (repo is a fixture)
+from tests.editors.test_git_files import repo, synapse  # noqa: F401  (repo is a fixture)
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="symlinks and FIFOs")
 

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.support.git import git, untracked_and_changed
 from tests.support.run import run_synapse
-
-
-def git(repo: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_SYSTEM=os.devnull)
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
 def synapse(repo: Path, *args: str):
     result = run_synapse(["--project-dir", str(repo), *args])
     assert result.returncode == 0, result.stderr
     return result
-
-
-def untracked_and_changed(repo: Path) -> set[str]:
-    """What `git status` would offer to commit: every path, untracked files listed one by one."""
-    lines = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
-    return {line[3:] for line in lines}
 
 
 @pytest.fixture

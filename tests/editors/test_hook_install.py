@@ -14,12 +14,11 @@ import pytest
 from tests.support.files import file_contents, read_json, snapshot
 from tests.support.output import one_error_line
 from tests.support.paths import PAYLOADS
-from tests.support.run import run_synapse, synapse_executable
+from tests.support.run import LAUNCHER, run_synapse, synapse_executable
 from tests.support.sessions import session_path
 
 # What install writes by default here: the launcher beside the interpreter, by its quoted
 # absolute path (the test environment's bin/ is not on the minimal PATH /usr/bin:/bin).
-LAUNCHER = Path(sys.executable).parent / "synapse-hook"
 CONSOLE = Path(sys.executable).parent / "synapse"
 
 

@@ -4,16 +4,15 @@ project-variable paths do not."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from synapse_cli.editors.program import check_command
+from tests.support.run import LAUNCHER
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX paths")
 
-LAUNCHER = Path(sys.executable).parent / "synapse-hook"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.editors.test_git_files import git, untracked_and_changed
+from tests.support.git import git, untracked_and_changed
 from tests.support.run import run_synapse, synapse_executable
 
 RECORD = Path(".synapse") / "cache" / "created-settings.json"

@@ -5,6 +5,7 @@
 - ``files``: folder snapshots (before/after comparisons), JSON and log reading, real unwritable files.
 - ``sessions``: a factory for schema-2.0 session files as the framework writes them.
 - ``faults``: strace fault injection and read-only bind mounts, with the one probe that says whether they work here.
+- ``git``: real git repositories with no user configuration, and what ``git status`` would commit.
 - ``logs``: the in-process log sinks, reset around a test.
 - ``output``: the one-line ``synapse: ...`` error report.
 - ``scripts/``: small programs the tests run as separate processes (writers to kill, lock holders...).

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.run import LAUNCHER
+
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -130,9 +132,7 @@ def unwritable(path: Path) -> Iterator[str]:
 
 def installed_hook_command(agent: str | None = None) -> str:
     """The prompt command ``hook install`` writes here: this environment's launcher by its quoted path (it runs with a minimal PATH)."""
-    import sys
-
-    command = f"'{Path(sys.executable).parent / 'synapse-hook'}' prompt-submit"
+    command = f"'{LAUNCHER}' prompt-submit"
     return f"{command} --agent {agent}" if agent else command
 
 

@@ -16,6 +16,8 @@ from tests.support.paths import PAYLOADS, SCRIPTS
 
 PROMPT = "Add a --dry-run flag to the importer and update the tests"
 """The prompt text of the Claude payload fixture: it must never be written anywhere."""
+LAUNCHER = Path(sys.executable).parent / "synapse-hook"
+"""The launcher ``hook install`` registers: installed beside the interpreter running the tests."""
 FAST_CLEANUP_ENV = {"SYNAPSE_CLEANUP_GRACE_MS": "5000"}
 """Lets a test that checks what cleanup removed wait for it to finish (join returns as soon as it ends)."""
 
