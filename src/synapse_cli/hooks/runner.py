@@ -21,6 +21,7 @@ import os
 import time
 
 from synapse_cli.core import log
+from synapse_cli.core.folders import LinkedFolderError, refuse_linked
 from synapse_cli.core.project import ProjectPaths, resolve_project_root
 from synapse_cli.hooks.agents import AGENTS, PROJECT_ENV_VARS, detect_agent, event_session_and_cwd, go_on_answer
 from synapse_cli.hooks.events import read_event
@@ -82,7 +83,9 @@ class HookCall:
             self._report_problems()
             log.debug(f"no {paths.synapse_dir} folder: this project has not opted in; nothing to do")
             return None
-        if os.path.islink(paths.synapse_dir) or os.path.islink(paths.cache_dir):
+        try:
+            refuse_linked(paths.cache_dir)  # cache/ and .synapse above it
+        except LinkedFolderError:
             # Writing the log or cache there would write wherever the link points.
             self._report_problems()
             log.debug(f"{paths.synapse_dir} (or its cache/) is a symlink; synapse does not follow it: nothing done")
