@@ -21,12 +21,16 @@ class CliContext:
         self.config_path = config_path
         self._paths: ProjectPaths | None = None
 
+    def _given_folder(self) -> str | None:
+        """``--project-dir`` as given (None without it), refused when it names no folder."""
+        if self.project_dir and not os.path.isdir(self.project_dir):
+            raise SynapseError(f"--project-dir {self.project_dir}: no such folder")
+        return self.project_dir
+
     @property
     def paths(self) -> ProjectPaths:
         if self._paths is None:
-            if self.project_dir and not os.path.isdir(self.project_dir):
-                raise SynapseError(f"--project-dir {self.project_dir}: no such folder")
-            self._paths = ProjectPaths(resolve_project_root(self.project_dir))
+            self._paths = ProjectPaths(resolve_project_root(self._given_folder()))
             self.configure_log()
         return self._paths
 
@@ -35,9 +39,7 @@ class CliContext:
 
         Later calls of ``paths`` in this command return the same project.
         """
-        if self.project_dir and not os.path.isdir(self.project_dir):
-            raise SynapseError(f"--project-dir {self.project_dir}: no such folder")
-        root, how = resolve_setup_root(self.project_dir)
+        root, how = resolve_setup_root(self._given_folder())
         self._paths = ProjectPaths(root)
         self.configure_log()
         return self._paths, how
