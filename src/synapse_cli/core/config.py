@@ -6,7 +6,7 @@ The config file is the framework's project config, ``.aios-core/core-config.yaml
 in that file belongs to other tools and is ignored.
 
 The file is read anew on every run, so an edit takes effect on the next run. The
-hook (``cached=True``) keeps the parsed values in ``.synapse/cache/`` keyed by the
+hook (``cache_dir=``) keeps the parsed values in ``.synapse/cache/`` keyed by the
 file's identity and modification time, because importing and running a YAML parser
 would cost more than the whole rest of a prompt.
 """

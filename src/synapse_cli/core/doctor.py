@@ -32,6 +32,7 @@ from synapse_cli.core.errors import (
     StateFileAccessError,
     UnsupportedSchemaError,
 )
+from synapse_cli.core.folders import LinkedFolderError, refuse_linked
 from synapse_cli.core.locking import LEGACY_LOCK_SUFFIX, locks_folder
 from synapse_cli.core.project import ProjectPaths
 from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
@@ -82,11 +83,16 @@ class DoctorReport:
 def _entries(folder: str, report: DoctorReport) -> list[os.DirEntry[str]] | None:
     """The entries of one state folder, or None when it must not or cannot be looked into.
 
-    A folder that is a symlink is reported (it would take doctor outside ``.synapse/``)
-    and a folder that cannot be listed is reported too; neither is examined further.
+    A folder reached through a symlink (itself, or ``.synapse``/``cache`` above it) is
+    reported once (it would take doctor outside ``.synapse/``) and a folder that cannot
+    be listed is reported too; neither is examined further.
     """
-    if os.path.islink(folder):
-        report.add(PROBLEM, "symlink", folder, f"is a symlink to {os.readlink(folder)}; doctor does not follow it (make it a real folder)")
+    try:
+        refuse_linked(folder)
+    except LinkedFolderError as exc:
+        linked = str(exc.filename)
+        if not any(f.check == "symlink" and f.path == linked for f in report.findings):
+            report.add(PROBLEM, "symlink", linked, f"is a symlink to {os.readlink(linked)}; doctor does not follow it (make it a real folder)")
         return None
     try:
         with os.scandir(folder) as entries:

@@ -101,8 +101,3 @@ def describe_read_error(exc: OSError) -> str:
     if exc.errno in (errno.EISDIR, errno.ENXIO):
         return "not a regular file"
     return str(exc.strerror or exc)
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    """``text`` cut to ``limit`` characters, marked when cut: values quoted in messages stay small."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -234,4 +234,3 @@ _HANDLERS: dict[str, Callable[[HookCall], None]] = {
     "session-start": _session_start,
     "session-end": _session_end,
 }
-HOOK_NAMES = tuple(_HANDLERS)
