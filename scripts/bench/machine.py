@@ -39,7 +39,9 @@ def _filesystem(workdir: Path) -> str:
         target = str(workdir.resolve())
         for line in Path("/proc/mounts").read_text().splitlines():
             parts = line.split()
-            if len(parts) >= 3 and target.startswith(parts[1]) and len(parts[1]) >= len(best):
+            mount = parts[1] if len(parts) >= 3 else ""
+            inside = target == mount or target.startswith(mount.rstrip("/") + "/")  # /work2 is not under /work
+            if mount and inside and len(mount) >= len(best):
                 best, fs = parts[1], f"{parts[2]} on {parts[1]} ({parts[0]})"
     except OSError:
         pass
