@@ -29,4 +29,5 @@ def test_linked_lock_folder_gets_no_lock_file(project: Path, tmp_path: Path, lin
     assert_silent_success(hook(claude_payload(cwd=str(project)), cwd=project, timeout=60))
     result = run_synapse(["session", "update", "s1"], cwd=project, timeout=20)
     assert result.returncode == 1 and b"symlink" in result.stderr, result.stderr
+    assert f"{link} is a symlink".encode() in result.stderr, result.stderr  # the linked folder is named
     assert _files_under(outside) == {"locks"}

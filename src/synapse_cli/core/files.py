@@ -11,6 +11,8 @@ from __future__ import annotations
 import errno
 import os
 
+from synapse_cli.core.folders import LinkedFolderError
+
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -96,6 +98,8 @@ def describe_read_error(exc: OSError) -> str:
     """A short reason for a failed ``read_regular``, for messages."""
     if isinstance(exc, FileTooLargeError):
         return str(exc.strerror)
+    if isinstance(exc, LinkedFolderError):
+        return f"{exc.filename} {exc.strerror}"  # a folder above the file, not the file itself
     if exc.errno == errno.ELOOP:
         return "is a symlink, which synapse does not follow here"
     if exc.errno in (errno.EISDIR, errno.ENXIO):
