@@ -1,10 +1,14 @@
 """When the hooks clean stale sessions, and how without keeping the prompt waiting.
 
 A session's first prompt starts the cleanup on a thread of its own and waits for it
-at most ``cleanupGraceMs``; a pass cut off there leaves a cursor so the next first
-prompt resumes where it stopped. A session start (an asynchronous hook) runs the whole
-cleanup, at most once per ``startCleanupIntervalSeconds`` across sessions. The
-cleanup itself is ``synapse_cli.core.sessions.cleanup``.
+at most ``cleanupGraceMs``. In a folder of more than ``WHOLE_FOLDER_UP_TO`` names it
+examines one of ``FIRST_PROMPT_PARTS`` parts, the next one each time, so that the stale
+sessions of any folder are gone within that many first prompts while each pays only its
+share; a smaller folder is examined whole. A pass cut off by the grace period leaves a
+cursor so the next first prompt resumes where it stopped. A session start (an
+asynchronous hook) runs the whole cleanup, at most once per
+``startCleanupIntervalSeconds`` across sessions. The cleanup itself is
+``synapse_cli.core.sessions.cleanup``.
 """
 
 from __future__ import annotations
@@ -18,11 +22,16 @@ TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays ever
 if TYPE_CHECKING:
     from synapse_cli.core.config import Config
     from synapse_cli.core.project import ProjectPaths
-    from synapse_cli.core.sessions.cleanup import CleanupProgress
+    from synapse_cli.core.sessions.cleanup import CleanupProgress, Cursor
     from synapse_cli.core.sessions.store import SessionStore, UpdateResult
 
 CLEANUP_CURSOR = "cleanup-cursor"
-"""In ``.synapse/cache/``: the name a first prompt's cleanup was cut off at."""
+"""In ``.synapse/cache/``: the part the next first prompt examines, and where a cut-off one stopped."""
+FIRST_PROMPT_PARTS = 3
+"""A large folder's stale sessions are gone within this many first prompts, each examining one part."""
+WHOLE_FOLDER_UP_TO = 512
+"""A folder of at most this many names is examined whole by every first prompt (about 1.5 ms):
+its stale sessions are gone when the prompt returns, as people who list sessions expect."""
 LAST_START_CLEANUP = "last-start-cleanup"
 """In ``.synapse/cache/``: its mtime is the time of the last session start's cleanup."""
 HOOK_MAX_GRACE_SECONDS = 2.0
@@ -48,7 +57,8 @@ class BackgroundCleanup:
 
         self.cursor_path = os.path.join(cache_dir, CLEANUP_CURSOR)
         # Made by the thread, which imports the cleanup itself: the prompt's update starts
-        # meanwhile instead of after that import.
+        # meanwhile instead of after that import. The cursor is read before progress is set.
+        self.cursor: Cursor | None = None
         self.progress: CleanupProgress | None = None
         self.done = _thread.allocate_lock()
         self.done.acquire()
@@ -60,19 +70,30 @@ class BackgroundCleanup:
 
     def _run(self) -> None:
         try:
-            from synapse_cli.core.sessions.cleanup import CleanupProgress, clean_stale, clear_cursor, read_cursor
+            from synapse_cli.core.sessions.cleanup import (
+                CleanupProgress,
+                Cursor,
+                FolderPart,
+                clean_stale,
+                clear_cursor,
+                read_cursor,
+                save_cursor,
+            )
 
+            self.cursor = cursor = read_cursor(self.cursor_path, FIRST_PROMPT_PARTS)
             self.progress = progress = CleanupProgress()
-            start_at = read_cursor(self.cursor_path)
             # clean_stale logs the removed count at DEBUG itself.
             result = clean_stale(
                 self._store,
                 self._config.stale_ttl_hours,
                 temp_max_age_seconds=self._config.temp_max_age_seconds,
-                start_at=start_at,
+                start_at=cursor.resume_at,
                 progress=progress,
+                part=FolderPart(cursor.part, FIRST_PROMPT_PARTS, WHOLE_FOLDER_UP_TO),
             )
-            if start_at is not None:
+            if result.part is not None:
+                save_cursor(self.cursor_path, Cursor((result.part + 1) % FIRST_PROMPT_PARTS))
+            elif cursor.part or cursor.resume_at is not None:
                 clear_cursor(self.cursor_path)
             _report_corrupt(result.corrupt)
         except Exception as exc:  # a cleanup problem must never reach the prompt
@@ -84,13 +105,13 @@ class BackgroundCleanup:
         """Wait at most ``grace_seconds``; if the cleanup is still going, note where it is."""
         if self.done.acquire(timeout=grace_seconds):
             return
-        progress = self.progress
+        progress, cursor = self.progress, self.cursor
         current = None if progress is None else progress.current
-        if current is None or progress is None or progress.finished:
+        if current is None or progress is None or progress.finished or cursor is None:
             return
-        from synapse_cli.core.sessions.cleanup import save_cursor
+        from synapse_cli.core.sessions.cleanup import Cursor, save_cursor
 
-        save_cursor(self.cursor_path, current)
+        save_cursor(self.cursor_path, Cursor(cursor.part, current))
         log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes it at {current}")
 
 

@@ -10,10 +10,13 @@ is never swept, whatever the clock or the setting says). A session busy with ano
 process is skipped (it is not stale). Lock files live apart and are never removed
 (see ``locking``).
 
-A pass can be cut off at any instant (the hook's grace period): it has then removed
-whole files only, and the *cursor* (the name in hand, kept in a small file) lets the
-next pass resume there instead of scanning the same names again. Starting a pass, on
-a thread or not, is the caller's business (see ``synapse_cli.hooks.cleanup``).
+A pass may examine one *part* of a large folder only (``FolderPart``): a name's part
+depends on the name alone, so passes over every part in turn examine every name there
+was, whatever came and went between them. A pass can be cut off at any instant (the
+hook's grace period): it has then removed whole files only, and the *cursor* (the part
+and the name in hand, kept in a small file) lets the next pass resume there instead of
+scanning the same names again. Starting a pass, on a thread or not, and choosing its
+part is the caller's business (see ``synapse_cli.hooks.cleanup``).
 """
 
 from __future__ import annotations
@@ -53,6 +56,40 @@ class CleanupProgress:
         self.finished = False
 
 
+class FolderPart:
+    """Examine only part ``index`` of ``count`` when the folder lists more than ``whole_up_to`` names.
+
+    A name belongs to the part given by its character before ``.json`` (the session id's
+    last one), so its part never changes while other files come and go: passes over parts
+    0 to ``count - 1`` examine every name that was there throughout. Session ids (UUIDs,
+    numbered names) spread evenly; ids that all end alike only make one part larger.
+    """
+
+    __slots__ = ("index", "count", "whole_up_to")
+
+    def __init__(self, index: int, count: int, whole_up_to: int):
+        if not 0 <= index < count:
+            raise ValueError(f"part {index} of {count} does not exist")
+        self.index = index
+        self.count = count
+        self.whole_up_to = whole_up_to
+
+    def names_in(self, names: list[str]) -> list[str]:
+        index, count = self.index, self.count
+        # Nothing shorter than "x.json" is a session file or a temp file of one.
+        return [name for name in names if len(name) >= 6 and ord(name[-6]) % count == index]
+
+
+class Cursor:
+    """Where the next first-prompt pass starts: the part it examines, and a name to resume at."""
+
+    __slots__ = ("part", "resume_at")
+
+    def __init__(self, part: int = 0, resume_at: str | None = None):
+        self.part = part
+        self.resume_at = resume_at
+
+
 class CleanupResult:
     """What a cleanup removed (or, in a dry run, would remove) and what it left."""
 
@@ -65,6 +102,8 @@ class CleanupResult:
         self.busy: list[str] = []
         self.temp_files_removed: list[str] = []
         self.errors: list[str] = []
+        self.part: int | None = None
+        """The part of the folder examined (see ``FolderPart``), or None: the whole folder."""
 
 
 class _Pass:
@@ -103,15 +142,17 @@ def clean_stale(
     temp_max_age_seconds: float = 600,
     start_at: str | None = None,
     progress: CleanupProgress | None = None,
+    part: FolderPart | None = None,
 ) -> CleanupResult:
     """Remove the sessions of ``store`` inactive for longer than ``ttl_hours``; return what was done.
 
-    Entries are handled one by one in name order, starting at ``start_at`` and
-    wrapping around, and ``progress.current`` names the entry in hand.
+    Entries (of ``part`` only, in a folder large enough for it) are handled one by one in
+    name order, starting at ``start_at`` and wrapping around, and ``progress.current``
+    names the entry in hand.
     """
     now = time.time() if now is None else now
     result = CleanupResult(ttl_hours=ttl_hours, dry_run=dry_run)
-    listed = _names_in_order(store, start_at)
+    listed = _names_in_order(store, start_at, part, result)
     if listed is None:
         return result
     names, folder_fd = listed
@@ -126,18 +167,22 @@ def clean_stale(
         progress.finished = True
     # No folder fsync for the removals: one lost to a power cut only brings back a
     # stale file that the next cleanup removes again, and the first prompt pays for it.
+    examined = "" if part is None or result.part is None else f" (part {result.part} of 0-{part.count - 1})"
     log.debug(
-        f"cleanup of {store.sessions_dir}: {'would remove' if dry_run else 'removed'} "
+        f"cleanup of {store.sessions_dir}{examined}: {'would remove' if dry_run else 'removed'} "
         f"{len(result.removed)} stale session(s) (ttl {ttl_hours:g} h), kept {result.kept}, "
         f"swept {len(result.temp_files_removed)} temp file(s)"
     )
     return result
 
 
-def _names_in_order(store: SessionStore, start_at: str | None) -> tuple[list[str], int] | None:
-    """The folder's names sorted, rotated to start at ``start_at``, and the folder open (or -1).
+def _names_in_order(
+    store: SessionStore, start_at: str | None, part: FolderPart | None, result: CleanupResult
+) -> tuple[list[str], int] | None:
+    """The names to examine sorted, rotated to start at ``start_at``, and the folder open (or -1).
 
-    None when there is no folder. Where the platform allows, the folder is opened once
+    The names are the folder's, or those of ``part`` when the folder has more than its
+    ``whole_up_to`` (``result.part`` then says which). None when there is no folder. Where the platform allows, the folder is opened once
     (never through a link) and listed and examined through that descriptor: each entry's
     check then resolves one name instead of the whole path, a fifth of the pass's time.
     """
@@ -155,6 +200,9 @@ def _names_in_order(store: SessionStore, start_at: str | None) -> tuple[list[str
         if folder_fd >= 0:
             os.close(folder_fd)
         raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=store.sessions_dir) from exc
+    if part is not None and len(names) > part.whole_up_to:
+        names = part.names_in(names)
+        result.part = part.index
     names.sort()
     if start_at:
         import bisect
@@ -343,28 +391,37 @@ def _file_system_now(store: SessionStore, fallback: float) -> float:
         return fallback
 
 
-# -- the cursor: where a cut-off pass stopped -----------------------------------------
-def read_cursor(path: str) -> str | None:
-    """The name a previous pass was cut off at, or None (no cursor, or an unreadable one)."""
+# -- the cursor: which part the next pass examines, and where a cut-off pass stopped ----
+# The file holds the part on its first line and, after a cut-off pass, the name to resume
+# at on the second. synapse 0.2.0 wrote the name alone: read as part 0, resuming there.
+def read_cursor(path: str, parts: int) -> Cursor:
+    """The saved cursor, or a fresh one (no cursor, or an unreadable one: it is only a hint)."""
     try:
-        return read_regular(path, _CURSOR_MAX_BYTES)[:_CURSOR_MAX_BYTES].decode("utf-8").strip() or None
+        text = read_regular(path, _CURSOR_MAX_BYTES)[:_CURSOR_MAX_BYTES].decode("utf-8")
     except (OSError, ValueError):
-        return None
+        return Cursor()
+    first, _, rest = text.partition("\n")
+    first, rest = first.strip(), rest.strip()
+    if first.isdigit() and first.isascii():
+        part = int(first)
+        return Cursor(part if part < parts else 0, rest or None)
+    return Cursor(0, first or None)
 
 
-def save_cursor(path: str, name: str) -> bool:
-    """Remember ``name`` for the next pass; whether it was written (a cursor is only a hint)."""
+def save_cursor(path: str, cursor: Cursor) -> bool:
+    """Remember ``cursor`` for the next pass; whether it was written (a cursor is only a hint)."""
     from synapse_cli.core.atomic import atomic_write
 
+    text = f"{cursor.part}\n" if cursor.resume_at is None else f"{cursor.part}\n{cursor.resume_at}\n"
     try:
-        atomic_write(path, name, fsync=False)
+        atomic_write(path, text, fsync=False)
     except OSError:
         return False
     return True
 
 
 def clear_cursor(path: str) -> None:
-    """A whole pass is done: the next one starts afresh."""
+    """A pass over the whole folder is done: the next one starts afresh."""
     try:
         os.unlink(path)
     except OSError:
