@@ -100,6 +100,9 @@ class SessionFolder:
     def stale_left(self) -> int:
         return sum(1 for p in self.stale_paths if os.path.exists(p))
 
+    def stale_ids_left(self) -> list[str]:
+        return [sid for sid, p in zip(self.stale_ids, self.stale_paths) if os.path.exists(p)]
+
     def settle(self) -> tuple[int, int, float | None]:
         """(stale left at once, stale left after waiting up to settle_s for them to go, ms until gone or None)."""
         started = time.perf_counter()

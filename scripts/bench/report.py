@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import statistics
 from pathlib import Path
 
 from .config import JOURNEY_DIR
@@ -43,18 +42,17 @@ def _machine(res: dict) -> list[str]:
     return out
 
 
-def _stale_note(hook: dict, name: str, v: dict, settle_ms: float) -> str:
+def _stale_note(hook: dict, name: str, v: dict) -> str:
     stale = hook["stale_per_folder"].get(name)
     if "stale_left" not in v or not stale:
         return ""
-    cleaned = sum(1 for x in v["stale_left"] if x == 0)
-    at_exit = sum(1 for x in v["stale_left_at_exit"] if x == 0)
-    note = f"{stale} stale; all gone at exit in {at_exit}/{len(v['stale_left'])} runs"
-    if cleaned != at_exit:
-        note += f", within {settle_ms:.0f} ms after exit in {cleaned}"
-    if cleaned < len(v["stale_left"]):
-        note += f" (median left {statistics.median(v['stale_left']):.0f})"
-    return note
+    runs = len(v["stale_left"])
+    whole = sum(1 for p in v["part_examined"] if p is None)
+    cleared = sum(1 for x in v["part_left_at_exit"] if x == 0)
+    if whole == runs:
+        return f"{stale} stale; folder examined whole, all stale gone at exit in {cleared}/{runs} runs"
+    return (f"{stale} stale; one part of three examined per prompt (whole in {whole}), "
+            f"its stale gone at exit in {cleared}/{runs} runs")
 
 
 def _hook(res: dict) -> list[str]:
@@ -69,7 +67,7 @@ def _hook(res: dict) -> list[str]:
     for name, v in vs.items():
         s = v["summary"]
         through_sh = v["argv"][:2] == ["/bin/sh", "-c"]
-        note = _stale_note(hook, name, v, res["settings"]["settle_ms"])
+        note = _stale_note(hook, name, v)
         if v["kind"] == "compare":
             note = f"{s['median'] / steady:.2f}× synapse steady" + (
                 f"; {v['nonzero_exits']} non-zero exits" if v["nonzero_exits"] else "")

@@ -4,7 +4,8 @@ This checks that the benchmark works, not how fast synapse is: --quick fails onl
 correctness (stale sessions left behind, a hook or command that did not do its work),
 never on a timing target, so a slow or busy machine does not make this test flaky. The
 sizes are the smallest that still exercise every code path (two folder sizes for the
-first-prompt and cleanup figures, a few iterations each).
+first-prompt and cleanup figures, one examined whole and one a part at a time, a few
+iterations each).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def test_bench_quick_runs_every_section_and_writes_json_and_chart(tmp_path: Path
     proc = subprocess.run(
         [sys.executable, str(BENCH), "--quick", "--venv", str(_venv()), "--json", str(json_path),
          "--work-dir", str(tmp_path / "work"), "--compare-cmd", compare_cmd, "--compare", "v0.1.0",
-         "--chart", str(chart), "--iterations", "3", "--sessions", "50,300", "--clean-sizes", "100,300"],
+         "--chart", str(chart), "--iterations", "3", "--sessions", "50,600", "--clean-sizes", "100,300"],
         capture_output=True, text=True, timeout=110,
     )
 
@@ -77,7 +78,12 @@ def test_bench_quick_runs_every_section_and_writes_json_and_chart(tmp_path: Path
             "compare"} <= variants.keys()
     assert variants["steady_sh"]["argv"] == ["/bin/sh", "-c", hook["registered_command"]]
     assert all(len(v["times_ms"]) == hook["iterations"] == 3 for v in variants.values())
-    assert hook["folder_sizes"] == {"first0": 0, "first1k": 50, "first10k": 300}
+    assert hook["folder_sizes"] == {"first0": 0, "first1k": 50, "first10k": 600}
+    # 50 sessions are examined whole by every first prompt; 600 a part at a time, each in turn.
+    assert variants["first1k"]["part_examined"] == [None] * 3
+    assert sorted(variants["first10k"]["part_examined"]) == [0, 1, 2]
+    assert variants["first10k"]["part_left_at_exit"] == [0, 0, 0]
+    assert hook["convergence"]["first10k"]["worst_prompts_to_clean"] <= 3
     assert variants["steady_sh"]["max_rss_kb"], "peak memory of the hook not measured"
     assert data["command"]["runs_showing_the_session"] == data["command"]["runs"]
     assert {"hook.steady_sh.x_floor_sh", "command.session_show.x_floor", "hook.first1k.x_steady"} <= data["figures"].keys()
@@ -87,7 +93,7 @@ def test_bench_quick_runs_every_section_and_writes_json_and_chart(tmp_path: Path
 
     svg = ET.parse(chart).getroot()
     texts = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
-    assert "bare interpreter" in texts and "among 300 sessions" in texts and "median" in texts
+    assert "bare interpreter" in texts and "among 600 sessions" in texts and "median" in texts
     assert len(list(svg.iter(f"{SVG}circle"))) == 5 * 3  # every timed run of the five rows, compare included
     assert any(line.get("stroke-dasharray") for line in svg.iter(f"{SVG}line")), "no reference line"
 

@@ -18,7 +18,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-from ..config import T_FIRST10K_PROMPTS, Config
+from ..config import CLEANUP_CURSOR, FIRST_PROMPT_PARTS, T_FIRST10K_PROMPTS, Config
 from ..fixtures import SessionFolder, init_project
 from ..harness import Variant, Venv, interleave, log, rss_spawner, run_timed
 from ..stats import summarize
@@ -106,10 +106,15 @@ class HookBench:
                 created_ok = json.loads(new_path.read_bytes()).get("prompt_count") == 1
             except (OSError, ValueError):
                 pass
+            left_ids_at_exit = folder.stale_ids_left()
+            examined = examined_part(proj)
             at_exit, left, gone_ms = folder.settle()
             if recorded:
                 notes = self.by_name[name].notes
                 notes.setdefault("created_ok", []).append(created_ok)
+                notes.setdefault("part_examined", []).append(examined)
+                notes.setdefault("part_left_at_exit", []).append(
+                    sum(1 for sid in left_ids_at_exit if examined is None or part_of(sid) == examined))
                 notes.setdefault("stale_left", []).append(left)
                 notes.setdefault("stale_left_at_exit", []).append(at_exit)
                 notes.setdefault("stale_gone_ms_after_exit", []).append(gone_ms)
@@ -196,6 +201,20 @@ class HookBench:
             return None
 
 
+def part_of(session_id: str) -> int:
+    """The part of the sessions folder a session's file is in, by synapse's rule (see ``FIRST_PROMPT_PARTS``)."""
+    return ord(session_id[-1]) % FIRST_PROMPT_PARTS
+
+
+def examined_part(project: Path) -> int | None:
+    """The part the last first prompt examined, from the part its cursor says comes next; None: the whole folder."""
+    try:
+        first_line = (project / CLEANUP_CURSOR).read_text().split("\n", 1)[0].strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return (int(first_line) - 1) % FIRST_PROMPT_PARTS if first_line.isdigit() else None
+
+
 def _variant_entry(v: Variant, rss: list[int]) -> dict:
     entry = {"label": v.label, "argv": v.argv, "kind": v.kind, "times_ms": v.times, "max_rss_kb": rss,
              "summary": summarize(v.times), "rss_summary": summarize([float(x) for x in rss]),
@@ -204,6 +223,8 @@ def _variant_entry(v: Variant, rss: list[int]) -> dict:
         entry["stale_left"] = v.notes["stale_left"]
         entry["stale_left_at_exit"] = v.notes["stale_left_at_exit"]
         entry["stale_gone_ms_after_exit"] = v.notes["stale_gone_ms_after_exit"]
+        entry["part_examined"] = v.notes["part_examined"]
+        entry["part_left_at_exit"] = v.notes["part_left_at_exit"]
         entry["created_ok"] = sum(1 for ok in v.notes["created_ok"] if ok)
     return entry
 
