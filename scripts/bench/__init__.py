@@ -27,6 +27,6 @@ timed spawns, interleaving), ``fixtures`` (projects, sessions folders), ``sectio
 Usage (from the repository root; ``cd scripts && python -m bench`` works too):
     python scripts/bench                          # full run, builds its own venv
     python scripts/bench --quick --venv .venv     # reduced run against an existing venv
-    python scripts/bench --json out.json --tag v0.2.0 --compare v0.1.0
+    python scripts/bench --json out.json --tag v0.2.1 --compare v0.1.0
     python scripts/bench --compare-cmd "node hook.js"
 """

@@ -3,4 +3,4 @@
 This module stays tiny on purpose: the console script imports it on every prompt.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
