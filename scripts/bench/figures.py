@@ -122,7 +122,7 @@ def _first_prompt_targets(t: Targets, hook: dict, cfg: Config) -> None:
           f"first prompt among {small:,} sessions {f1k['summary']['median']:.1f} ms ≤ {T_FIRST1K_X_STEADY}× steady "
           f"{steady:.1f} ms: {r1:.2f}×")
     n_runs = len(f1k["stale_left"])
-    cleared = sum(1 for x in f1k["part_left_at_exit"] if x == 0)
+    cleared = sum(1 for x in f1k["stale_left_at_exit"] if x == 0)
     parts = sorted({"whole" if p is None else str(p) for p in f1k["part_examined"]})
     t.add("correctness", cleared == n_runs,
           f"first prompt among {small:,} sessions removed, before it exited, every stale session of the part of the "

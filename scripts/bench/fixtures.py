@@ -100,16 +100,21 @@ class SessionFolder:
     def stale_left(self) -> int:
         return sum(1 for p in self.stale_paths if os.path.exists(p))
 
-    def stale_ids_left(self) -> list[str]:
-        return [sid for sid, p in zip(self.stale_ids, self.stale_paths) if os.path.exists(p)]
+    def settle(self, ids: list[str] | None = None) -> tuple[int, int, float | None]:
+        """(stale left at once, stale left after waiting up to settle_s for them to go, ms until gone or None).
 
-    def settle(self) -> tuple[int, int, float | None]:
-        """(stale left at once, stale left after waiting up to settle_s for them to go, ms until gone or None)."""
+        Only the stale sessions ``ids`` count when given (those a prompt's cleanup examined).
+        """
+        paths = self.stale_paths if ids is None else [str(self.sessions_dir / f"{sid}.json") for sid in ids]
+
+        def left_of() -> int:
+            return sum(1 for p in paths if os.path.exists(p))
+
         started = time.perf_counter()
-        first = left = self.stale_left()
+        first = left = left_of()
         while left and time.perf_counter() - started < self.settle_s:
             time.sleep(0.002)
-            left = self.stale_left()
+            left = left_of()
         return first, left, None if left else (time.perf_counter() - started) * 1000
 
     def forget(self, session_id: str) -> None:

@@ -48,7 +48,7 @@ def _stale_note(hook: dict, name: str, v: dict) -> str:
         return ""
     runs = len(v["stale_left"])
     whole = sum(1 for p in v["part_examined"] if p is None)
-    cleared = sum(1 for x in v["part_left_at_exit"] if x == 0)
+    cleared = sum(1 for x in v["stale_left_at_exit"] if x == 0)
     if whole == runs:
         return f"{stale} stale; folder examined whole, all stale gone at exit in {cleared}/{runs} runs"
     return (f"{stale} stale; one part of three examined per prompt (whole in {whole}), "

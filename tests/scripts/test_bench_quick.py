@@ -82,7 +82,7 @@ def test_bench_quick_runs_every_section_and_writes_json_and_chart(tmp_path: Path
     # 50 sessions are examined whole by every first prompt; 600 a part at a time, each in turn.
     assert variants["first1k"]["part_examined"] == [None] * 3
     assert sorted(variants["first10k"]["part_examined"]) == [0, 1, 2]
-    assert variants["first10k"]["part_left_at_exit"] == [0, 0, 0]
+    assert variants["first10k"]["stale_left_at_exit"] == [0, 0, 0]
     assert hook["convergence"]["first10k"]["worst_prompts_to_clean"] <= 3
     assert variants["steady_sh"]["max_rss_kb"], "peak memory of the hook not measured"
     assert data["command"]["runs_showing_the_session"] == data["command"]["runs"]

@@ -106,15 +106,15 @@ class HookBench:
                 created_ok = json.loads(new_path.read_bytes()).get("prompt_count") == 1
             except (OSError, ValueError):
                 pass
-            left_ids_at_exit = folder.stale_ids_left()
+            # The stale sessions this prompt's cleanup examined: its part of the folder, or all of them.
             examined = examined_part(proj)
-            at_exit, left, gone_ms = folder.settle()
+            due = [sid for sid in folder.stale_ids if examined is None or part_of(sid) == examined]
+            at_exit, left, gone_ms = folder.settle(due)
             if recorded:
                 notes = self.by_name[name].notes
                 notes.setdefault("created_ok", []).append(created_ok)
                 notes.setdefault("part_examined", []).append(examined)
-                notes.setdefault("part_left_at_exit", []).append(
-                    sum(1 for sid in left_ids_at_exit if examined is None or part_of(sid) == examined))
+                # Counts of the stale sessions it examined (see ``due``), not of the whole folder.
                 notes.setdefault("stale_left", []).append(left)
                 notes.setdefault("stale_left_at_exit", []).append(at_exit)
                 notes.setdefault("stale_gone_ms_after_exit", []).append(gone_ms)
@@ -224,7 +224,6 @@ def _variant_entry(v: Variant, rss: list[int]) -> dict:
         entry["stale_left_at_exit"] = v.notes["stale_left_at_exit"]
         entry["stale_gone_ms_after_exit"] = v.notes["stale_gone_ms_after_exit"]
         entry["part_examined"] = v.notes["part_examined"]
-        entry["part_left_at_exit"] = v.notes["part_left_at_exit"]
         entry["created_ok"] = sum(1 for ok in v.notes["created_ok"] if ok)
     return entry
 
