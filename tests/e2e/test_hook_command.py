@@ -4,48 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.paths import PAYLOADS
+from tests.support.hook_commands import EVENT, MINIMAL_PATH, SETTINGS, as_editor, payload_for, registered
 from tests.support.run import LAUNCHER, run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX shells and minimal PATH")
-
-MINIMAL_PATH = "/usr/bin:/bin"
-SETTINGS = {
-    ("claude", "project"): ".claude/settings.json", ("claude", "local"): ".claude/settings.local.json",
-    ("codex", "project"): ".codex/hooks.json", ("gemini", "project"): ".gemini/settings.json", ("cursor", "project"): ".cursor/hooks.json",
-}
-EVENT = {"claude": "UserPromptSubmit", "codex": "UserPromptSubmit", "gemini": "BeforeAgent", "cursor": "beforeSubmitPrompt"}
-PAYLOAD = {"claude": "claude-user-prompt-submit.json", "codex": "codex-user-prompt-submit.json", "gemini": "gemini-before-agent.json", "cursor": "cursor-before-submit-prompt.json"}
-
-
-def as_editor(command: str, payload: bytes, *, cwd: Path, home: Path) -> subprocess.CompletedProcess[bytes]:
-    """Run ``command`` as an editor started from the desktop would: ``sh -c`` with nothing but a minimal PATH and HOME."""
-    return subprocess.run(
-        ["/usr/bin/env", "-i", f"PATH={MINIMAL_PATH}", f"HOME={home}", "/bin/sh", "-c", command],
-        input=payload, cwd=cwd, capture_output=True, check=False, timeout=30,
-    )
-
-
-def registered(project: Path, agent: str, scope: str = "project") -> str:
-    settings = json.loads((project / SETTINGS[agent, scope]).read_text())
-    entries = settings["hooks"][EVENT[agent]]
-    handlers = entries if agent == "cursor" else [h for group in entries for h in group["hooks"]]
-    (handler,) = handlers
-    return handler["command"]
-
-
-def payload_for(agent: str, project: Path) -> tuple[bytes, str]:
-    event = json.loads((PAYLOADS / PAYLOAD[agent]).read_text())
-    if agent == "cursor":
-        event["workspace_roots"] = [str(project)]
-        return json.dumps(event).encode(), event["conversation_id"]
-    event["cwd"] = str(project)
-    return json.dumps(event).encode(), event["session_id"]
 
 
 @pytest.mark.parametrize("agent", list(EVENT))

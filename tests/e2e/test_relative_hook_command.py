@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.e2e.test_hook_command import as_editor, payload_for, registered
+from tests.support.hook_commands import as_editor, payload_for, registered
 from tests.support.run import LAUNCHER, run_synapse
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX shells and minimal PATH")

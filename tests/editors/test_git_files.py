@@ -4,56 +4,32 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-
-import pytest
 
 from tests.support.git import git, untracked_and_changed
-from tests.support.run import run_synapse
-
-
-def synapse(repo: Path, *args: str):
-    result = run_synapse(["--project-dir", str(repo), *args])
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A git repository with a committed .claude/settings.json and synapse set up (its .gitignore committed)."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q")
-    (root / ".claude").mkdir()
-    (root / ".claude" / "settings.json").write_text(json.dumps({"permissions": {"allow": ["Bash(ls)"]}}, indent=2) + "\n")
-    synapse(root, "init")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "start")
-    assert untracked_and_changed(root) == set()
-    return root
+from tests.support.run import synapse_ok
 
 
 def test_install_and_uninstall_keep_their_backups_out_of_the_repository(repo):
     """The only change git sees after install is the settings file itself; no .bak beside it, after uninstall either."""
-    synapse(repo, "hook", "install")
+    synapse_ok(repo, "hook", "install")
     assert untracked_and_changed(repo) == {".claude/settings.json"}
     backup = repo / ".synapse" / "cache" / "backups" / ".claude_settings.json.bak"
     assert json.loads(backup.read_text()) == {"permissions": {"allow": ["Bash(ls)"]}}
-    synapse(repo, "hook", "uninstall")
+    synapse_ok(repo, "hook", "uninstall")
     assert untracked_and_changed(repo) == set()  # the file is back to its committed bytes
     assert not list((repo / ".claude").glob("*.bak"))
 
 
 def test_a_local_scope_file_is_git_ignored(repo):
     """--scope local writes a personal file: git ignores it (the clone's info/exclude, not a committed .gitignore)."""
-    result = synapse(repo, "hook", "install", "--scope", "local")
+    result = synapse_ok(repo, "hook", "install", "--scope", "local")
     assert (repo / ".claude" / "settings.local.json").is_file()
     assert untracked_and_changed(repo) == set()
     assert "git now ignores it" in result.stdout.decode()
     assert "/.claude/settings.local.json" in (repo / ".git" / "info" / "exclude").read_text()
     # A second install finds it ignored already and adds nothing.
     exclude = (repo / ".git" / "info" / "exclude").read_text()
-    synapse(repo, "hook", "install", "--scope", "local", "--with-session-end")
+    synapse_ok(repo, "hook", "install", "--scope", "local", "--with-session-end")
     assert (repo / ".git" / "info" / "exclude").read_text() == exclude
 
 
@@ -61,7 +37,7 @@ def test_a_local_scope_file_already_ignored_is_left_to_the_repository(repo):
     (repo / ".gitignore").write_text(".claude/settings.local.json\n")
     git(repo, "add", ".gitignore")
     git(repo, "commit", "-qm", "ignore")
-    result = synapse(repo, "hook", "install", "--scope", "local")
+    result = synapse_ok(repo, "hook", "install", "--scope", "local")
     assert "git now ignores it" not in result.stdout.decode()
     assert "settings.local.json" not in (repo / ".git" / "info" / "exclude").read_text()
     assert untracked_and_changed(repo) == set()
@@ -69,7 +45,7 @@ def test_a_local_scope_file_already_ignored_is_left_to_the_repository(repo):
 
 def test_state_update_leaves_no_lock_file_in_aios(repo):
     """.aios/ belongs to the framework and may be committed: the state's lock is in synapse's cache."""
-    synapse(repo, "state", "update", "--agent", "dev")
+    synapse_ok(repo, "state", "update", "--agent", "dev")
     assert sorted(os.listdir(repo / ".aios")) == ["session-state.json"]
     assert untracked_and_changed(repo) == {".aios/session-state.json"}
 
@@ -77,9 +53,9 @@ def test_state_update_leaves_no_lock_file_in_aios(repo):
 def test_uninstall_removes_a_settings_file_it_created(repo):
     """A settings file hook install created is removed by hook uninstall when nothing else is left in it."""
     gemini = repo / ".gemini" / "settings.json"
-    synapse(repo, "hook", "install", "--agent", "gemini")
+    synapse_ok(repo, "hook", "install", "--agent", "gemini")
     assert gemini.is_file()
-    result = synapse(repo, "hook", "uninstall", "--agent", "gemini")
+    result = synapse_ok(repo, "hook", "uninstall", "--agent", "gemini")
     assert "the file was removed" in result.stdout.decode()
     assert not gemini.exists() and not gemini.parent.exists()
     assert untracked_and_changed(repo) == set()

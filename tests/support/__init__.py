@@ -2,13 +2,16 @@
 
 - ``paths``: the repository, the framework's shared fixtures, the Claude session id of the payload fixture.
 - ``run``: the installed ``synapse`` as a real subprocess, hook events, the silent-exit contract.
+- ``hook_commands``: hook commands as editors run them (``sh -c``, minimal PATH), each agent's settings and event.
 - ``files``: folder snapshots (before/after comparisons), JSON and log reading, real unwritable files.
 - ``sessions``: a factory for schema-2.0 session files as the framework writes them.
 - ``faults``: strace fault injection and read-only bind mounts, with the one probe that says whether they work here.
-- ``git``: real git repositories with no user configuration, and what ``git status`` would commit.
+- ``git``: real git repositories with no user configuration (one with synapse set up and committed), and what
+  ``git status`` would commit.
 - ``logs``: the in-process log sinks, reset around a test.
 - ``output``: the one-line ``synapse: ...`` error report.
 - ``scripts/``: small programs the tests run as separate processes (writers to kill, lock holders...).
 
-Fixtures stay in the conftest.py files; they take what they need from here.
+Fixtures stay in the conftest.py files; they take what they need from here. Test modules import from here and
+conftest.py only, never from one another (tests/test_test_layout.py checks it).
 """

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
+
+from tests.support.run import synapse_ok
 
 
 def git(repo: Path, *args: str) -> str:
@@ -18,3 +21,17 @@ def untracked_and_changed(repo: Path) -> set[str]:
     """What `git status` would offer to commit: every path, untracked files listed one by one."""
     lines = git(repo, "status", "--porcelain", "--untracked-files=all").splitlines()
     return {line[3:] for line in lines}
+
+
+def repository_with_synapse(root: Path) -> Path:
+    """Make ``root`` a git repository with a committed .claude/settings.json and synapse set up (its .gitignore
+    committed): nothing left for git to see, so whatever a test's commands leave behind shows."""
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / ".claude").mkdir()
+    (root / ".claude" / "settings.json").write_text(json.dumps({"permissions": {"allow": ["Bash(ls)"]}}, indent=2) + "\n")
+    synapse_ok(root, "init")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "start")
+    assert untracked_and_changed(root) == set()
+    return root

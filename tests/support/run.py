@@ -114,3 +114,10 @@ def script_cmd(name: str, *args: object) -> list[str]:
 def run_in_project(project: Path, *args: str, input: bytes | None = b"", env: dict[str, str] | None = None):
     """Run the installed ``synapse --project-dir PROJECT ARGS`` as a real subprocess."""
     return run_synapse(["--project-dir", str(project), *args], input=input, env=env)
+
+
+def synapse_ok(project: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run the installed ``synapse --project-dir PROJECT ARGS`` and assert it exits 0 (stderr shown if not)."""
+    result = run_in_project(project, *args)
+    assert result.returncode == 0, result.stderr
+    return result
