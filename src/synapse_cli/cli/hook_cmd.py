@@ -132,7 +132,7 @@ def _run(ctx: typer.Context, name: str, agent: str | None, project_dir: str | No
 _HOOK_HELP = {
     "prompt-submit": """Record one prompt: the editor's prompt event on stdin (Claude Code and Codex UserPromptSubmit, Gemini CLI BeforeAgent, Cursor beforeSubmitPrompt).
 
-    Loads the session named by the event (creating it if missing), counts the prompt and updates last_activity and the context bracket, all under the session's lock and written atomically. On a session's first prompt it also removes stale sessions in the background. Does nothing in a project without a .synapse/ folder. Prints nothing (Cursor: {"continue": true}); problems are logged to .synapse/cache/synapse.log.
+    Loads the session named by the event (creating it if missing), counts the prompt and updates last_activity and the context bracket, all under the session's lock and written atomically. On a session's first prompt it also removes stale sessions in the background (in a folder of more than 512 files, a third of it, the next third each time). Does nothing in a project without a .synapse/ folder. Prints nothing (Cursor: {"continue": true}); problems are logged to .synapse/cache/synapse.log.
     """,
     "session-start": """Start of a session (SessionStart event on stdin): create the session file if missing, or mark the resumed session active, and clean stale sessions, at most once per synapse.session.startCleanupIntervalSeconds across sessions.
 

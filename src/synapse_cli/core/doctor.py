@@ -3,8 +3,8 @@
 A finding is a *problem* when a person must act (corrupt, wrong schema, orphaned temp
 file, a lock file that is not a regular file, invalid config) and a *note* when it is
 only worth knowing (hook not registered, files already set aside, stale sessions, which
-the hook's cleanup removes on a first prompt, ``*.lock`` files left by an earlier
-version). Repairs never delete a file that might hold data: corrupt files are moved
+the hook's cleanup removes on sessions' first prompts, ``*.lock`` files left by an
+earlier version). Repairs never delete a file that might hold data: corrupt files are moved
 aside; only temp files of interrupted writes whose writer is gone, stale sessions (by
 the same rules as cleanup) and, in ``.synapse/cache/locks/``, entries that are not
 regular files (a FIFO or link put there) are removed. Nothing outside ``.synapse/`` is touched and no
@@ -290,11 +290,11 @@ def _check_stale(report: DoctorReport, store: SessionStore, folder: str, ttl_hou
     stale = clean_stale(store, ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
     if not stale.removed:
         return
-    # A note: stale sessions are normal, and the first prompt's cleanup removes them.
+    # A note: stale sessions are normal, and first prompts' cleanup removes them.
     finding = report.add(
         NOTE, "stale", folder,
         f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h: {_some(sorted(stale.removed))} "
-        "(removed by the hook's cleanup on a first prompt, or by --fix)",
+        "(removed by the hook's cleanup on sessions' first prompts, or by --fix)",
     )
     if fix:
         done = clean_stale(store, ttl_hours, now=now, temp_max_age_seconds=float("inf"))
