@@ -199,6 +199,10 @@ def uninstall(
                              created=_created(paths, config.fsync), links_below=links_below)
     extra = {"project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty}
     lines = [f"Project: {paths.root} ({describe_root(how)})"]  # as install says it: the folder whose settings were changed
+    if dry_run and change.removed:
+        lines.append(f"Would remove {change.path}: nothing else would be left in it, hook install created it and git does not track it.")
+    elif dry_run and change.kept_empty:
+        lines.append(f"{change.path} would be left with nothing in it, but would stay because {change.kept_empty}.")
     _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled", extra=extra, lines=lines)
 
 

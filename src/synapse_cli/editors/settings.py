@@ -505,7 +505,8 @@ class SettingsChange:
         old = (self.old_text or "").splitlines(keepends=True)
         new = (self.new_text or "").splitlines(keepends=True)
         label = self.path
-        return "".join(difflib.unified_diff(old, new, f"{label} (before)", f"{label} (after)"))
+        after = "/dev/null" if self.removed else f"{label} (after)"  # as git writes a deletion: `patch` removes the file
+        return "".join(difflib.unified_diff(old, new, f"{label} (before)", after))
 
 
 def change_settings(
@@ -539,7 +540,10 @@ def change_settings(
     if os.path.islink(path) and os.path.exists(path):
         path = os.path.realpath(path)
     if dry_run or (not install and not os.path.lexists(path)):
-        return _plan_change(path, agent, install, hooks, executable, project_root)  # writes nothing: no lock, no folder
+        change = _plan_change(path, agent, install, hooks, executable, project_root)  # writes nothing: no lock, no folder
+        if dry_run and not install and _removes_emptied(change, agent, path, created):
+            change.new_text, change.removed = None, True  # the dry run says what the real run would do: remove it
+        return change
     with _InstallLock(path):
         refuse_linked_settings(path, links_below)  # again, now that the folder is made and locked
         change = _plan_change(path, agent, install, hooks, executable, project_root)
@@ -549,17 +553,23 @@ def change_settings(
             change.backup_path = backup_path(path, backup_dir)
             # No more readable than the file it copies: settings may hold tokens.
             atomic_write(change.backup_path, change.old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
-        if not install and change.new_text == render_settings(_left_by_install(agent, path), change.old_text):
-            change.kept_empty = _why_kept(path, created)
-            if change.kept_empty is None:
-                _remove_emptied(path, change)
-                assert created is not None
-                created.discard(path)
-                return change
+        if not install and _removes_emptied(change, agent, path, created):
+            _remove_emptied(path, change)
+            assert created is not None
+            created.discard(path)
+            return change
         atomic_write(path, change.new_text or "", fsync=fsync)
         if install and change.old_text is None and created is not None:
             created.add(path)  # after the write: a crash in between leaves a file uninstall keeps, never one it removes
     return change
+
+
+def _removes_emptied(change: SettingsChange, agent: str, path: str, created: CreatedSettings | None) -> bool:
+    """Whether this uninstall removes the file: it leaves nothing in it and it is synapse's (else ``kept_empty`` says why not)."""
+    if not change.changed or change.new_text != render_settings(_left_by_install(agent, path), change.old_text):
+        return False
+    change.kept_empty = _why_kept(path, created)
+    return change.kept_empty is None
 
 
 def _why_kept(path: str, created: CreatedSettings | None) -> str | None:
