@@ -36,7 +36,7 @@ from synapse_cli.core.folders import LinkedFolderError, refuse_linked
 from synapse_cli.core.locking import LEGACY_LOCK_SUFFIX, locks_folder
 from synapse_cli.core.project import ProjectPaths
 from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
-from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SessionStore
+from synapse_cli.core.sessions.store import SESSION_SUFFIX, SessionStore, session_id_of
 
 TYPE_CHECKING = False  # the core keeps typing off the per-prompt path
 if TYPE_CHECKING:
@@ -194,16 +194,17 @@ def _check_config(report: DoctorReport, config_error: ConfigError | None, config
 
 def _check_sessions(report: DoctorReport, store: SessionStore, entries: list[os.DirEntry[str]], fix: bool) -> None:
     for entry in entries:
-        name = entry.name
-        if SET_ASIDE_MARKER in name:
-            report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
-            continue
-        if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
+        # Sessions first, by the store's own rule: an id may contain the set-aside marker
+        # (``notes.corrupt-fix.json`` is a live session), a set-aside copy never ends in .json.
+        session_id = session_id_of(entry.name)
+        if session_id is None:
+            if SET_ASIDE_MARKER in entry.name:
+                report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
             continue
         # Symlinks and folders named *.json are examined too: loading never follows a
         # link, and reports them as corrupt, which the hook would move aside anyway.
         try:
-            store.load(name[: -len(SESSION_SUFFIX)])
+            store.load(session_id)
         except (CorruptFileError, UnsupportedSchemaError) as exc:
             check = "schema" if isinstance(exc, UnsupportedSchemaError) else "corrupt"
             finding = report.add(PROBLEM, check, entry.path, str(exc).split(": ", 1)[-1])
