@@ -35,8 +35,9 @@ T_FIRST1K_X_STEADY = 1.25
 T_FIRST10K_EXTRA_MS = 60.0
 T_FIRST10K_PROMPTS = 3
 # synapse's first prompt examines a folder of more than 512 names one of three parts at a time,
-# a name's part being its session id's last character modulo 3 (hooks/cleanup.py). The bench
-# applies the rule on its own to check that each prompt cleared the whole part it examined.
+# a name's part being its session id's last two character codes summed, modulo 3
+# (core/sessions/cleanup.py part_of). The bench applies the rule on its own to check that each
+# prompt cleared the whole part it examined.
 FIRST_PROMPT_PARTS = 3
 CLEANUP_CURSOR = Path(".synapse") / "cache" / "cleanup-cursor"
 T_COMMAND_X_FLOOR = 8.0  # `synapse session show ID` against `python -c pass`

@@ -121,12 +121,14 @@ def _first_prompt_targets(t: Targets, hook: dict, cfg: Config) -> None:
     t.add("timing", r1 <= T_FIRST1K_X_STEADY,
           f"first prompt among {small:,} sessions {f1k['summary']['median']:.1f} ms ≤ {T_FIRST1K_X_STEADY}× steady "
           f"{steady:.1f} ms: {r1:.2f}×")
-    n_runs = len(f1k["stale_left"])
-    cleared = sum(1 for x in f1k["stale_left_at_exit"] if x == 0)
+    # A prompt its grace period cut off has not examined its whole part: a matter of timing, counted apart.
+    whole_runs = [left for left, cut in zip(f1k["stale_left_at_exit"], f1k["cut_off"]) if not cut]
+    cleared = sum(1 for x in whole_runs if x == 0)
     parts = sorted({"whole" if p is None else str(p) for p in f1k["part_examined"]})
-    t.add("correctness", cleared == n_runs,
+    t.add("correctness", cleared == len(whole_runs),
           f"first prompt among {small:,} sessions removed, before it exited, every stale session of the part of the "
-          f"folder it examined: {cleared}/{n_runs} runs (parts examined: {', '.join(parts)})")
+          f"folder it examined: {cleared}/{len(whole_runs)} runs not cut off by the grace period "
+          f"({len(f1k['cut_off']) - len(whole_runs)} were; parts examined: {', '.join(parts)})")
     extra = vs["first10k"]["summary"]["median"] - steady
     t.add("timing", extra <= T_FIRST10K_EXTRA_MS,
           f"first prompt among {big:,} sessions adds {extra:.1f} ms to steady state ≤ {T_FIRST10K_EXTRA_MS:.0f} ms")

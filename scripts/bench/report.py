@@ -49,10 +49,12 @@ def _stale_note(hook: dict, name: str, v: dict) -> str:
     runs = len(v["stale_left"])
     whole = sum(1 for p in v["part_examined"] if p is None)
     cleared = sum(1 for x in v["stale_left_at_exit"] if x == 0)
+    cut = sum(1 for c in v["cut_off"] if c)
+    cut_note = f"; {cut} cut off by the grace period" if cut else ""
     if whole == runs:
-        return f"{stale} stale; folder examined whole, all stale gone at exit in {cleared}/{runs} runs"
+        return f"{stale} stale; folder examined whole, all stale gone at exit in {cleared}/{runs} runs{cut_note}"
     return (f"{stale} stale; one part of three examined per prompt (whole in {whole}), "
-            f"its stale gone at exit in {cleared}/{runs} runs")
+            f"its stale gone at exit in {cleared}/{runs} runs{cut_note}")
 
 
 def _hook(res: dict) -> list[str]:

@@ -379,7 +379,8 @@ def test_prompt_text_is_never_written_anywhere(project, sessions_dir, tmp_path, 
     for args in (("--debug",), ("--debug", "--bogus")):
         result = run_synapse(["hook", "prompt-submit", *args], input=event(session_id="after-bad-config"), cwd=project, env=env)
         assert result.returncode == 0 and result.stdout == b"" and secret.encode() not in result.stderr
-    # The in-process command path spools stdin to a temp file: point it at the private temp folder.
+    # The in-process command path (in-memory stdin) once spooled the event to a temp file; it now uses a pipe.
+    # The temp folder stays pointed at the private one, so a regression would leave the prompt where it is searched.
     monkeypatch.setenv("TMPDIR", str(private_tmp))
     import tempfile
 

@@ -664,14 +664,17 @@ def test_real_subprocess_invalid_file_exits_1_with_one_line(project, tmp_path):
 
 
 def test_settings_file_behind_a_symlink_stays_a_symlink(cli, project, tmp_path):
-    """A settings file linked from a dotfiles folder is changed where it lives; the link stays a link."""
+    """A user-scope settings file linked from a dotfiles folder is changed where it lives; the link stays a link.
+
+    (A project's linked settings file is refused: tests/editors/test_linked_editor_folder.py.)
+    """
     real = tmp_path / "dotfiles" / "claude-settings.json"
     real.parent.mkdir()
     real.write_text('{"model": "opus"}\n')
-    link = claude_settings(project)
+    link = home() / ".claude" / "settings.json"
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(real)
-    ok(cli(project, "hook", "install"))
+    ok(cli(project, "hook", "install", "--scope", "user"))
     assert link.is_symlink()
     assert read_json(real)["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"] == PROMPT_CMD
     assert read_json(real)["model"] == "opus"

@@ -24,8 +24,8 @@ CURSOR = Path(".synapse") / "cache" / "cleanup-cursor"
 
 
 def _part_of(session_id: str) -> int:
-    """The documented rule, spelled out here on its own: the id's last character, modulo 3."""
-    return ord(session_id[-1]) % PARTS
+    """The documented rule, spelled out here on its own: the id's last two characters' codes summed, modulo 3."""
+    return sum(map(ord, session_id[-2:])) % PARTS
 
 
 def _folder(project: Path, fresh: int, stale: int, seed: int) -> tuple[list[str], list[str]]:

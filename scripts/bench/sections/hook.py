@@ -107,13 +107,14 @@ class HookBench:
             except (OSError, ValueError):
                 pass
             # The stale sessions this prompt's cleanup examined: its part of the folder, or all of them.
-            examined = examined_part(proj)
+            examined, cut_off = examined_part(proj)
             due = [sid for sid in folder.stale_ids if examined is None or part_of(sid) == examined]
             at_exit, left, gone_ms = folder.settle(due)
             if recorded:
                 notes = self.by_name[name].notes
                 notes.setdefault("created_ok", []).append(created_ok)
                 notes.setdefault("part_examined", []).append(examined)
+                notes.setdefault("cut_off", []).append(cut_off)
                 # Counts of the stale sessions it examined (see ``due``), not of the whole folder.
                 notes.setdefault("stale_left", []).append(left)
                 notes.setdefault("stale_left_at_exit", []).append(at_exit)
@@ -203,16 +204,25 @@ class HookBench:
 
 def part_of(session_id: str) -> int:
     """The part of the sessions folder a session's file is in, by synapse's rule (see ``FIRST_PROMPT_PARTS``)."""
-    return ord(session_id[-1]) % FIRST_PROMPT_PARTS
+    return sum(map(ord, session_id[-2:])) % FIRST_PROMPT_PARTS
 
 
-def examined_part(project: Path) -> int | None:
-    """The part the last first prompt examined, from the part its cursor says comes next; None: the whole folder."""
+def examined_part(project: Path) -> tuple[int | None, bool]:
+    """The part the last first prompt examined (None: the whole folder), and whether its grace period cut it off.
+
+    The cursor names the part that comes next; after a cut-off it names the part cut off,
+    and the name to resume at on a second line.
+    """
     try:
-        first_line = (project / CLEANUP_CURSOR).read_text().split("\n", 1)[0].strip()
+        lines = (project / CLEANUP_CURSOR).read_text().split("\n")
     except (OSError, UnicodeDecodeError):
-        return None
-    return (int(first_line) - 1) % FIRST_PROMPT_PARTS if first_line.isdigit() else None
+        return None, False
+    first = lines[0].strip()
+    if not first.isdigit():
+        return None, False
+    if len(lines) > 1 and lines[1].strip():
+        return int(first), True
+    return (int(first) - 1) % FIRST_PROMPT_PARTS, False
 
 
 def _variant_entry(v: Variant, rss: list[int]) -> dict:
@@ -224,6 +234,7 @@ def _variant_entry(v: Variant, rss: list[int]) -> dict:
         entry["stale_left_at_exit"] = v.notes["stale_left_at_exit"]
         entry["stale_gone_ms_after_exit"] = v.notes["stale_gone_ms_after_exit"]
         entry["part_examined"] = v.notes["part_examined"]
+        entry["cut_off"] = v.notes["cut_off"]
         entry["created_ok"] = sum(1 for ok in v.notes["created_ok"] if ok)
     return entry
 

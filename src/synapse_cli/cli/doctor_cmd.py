@@ -22,7 +22,7 @@ def doctor(
 ) -> None:
     """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted writes, abandoned lock files, an invalid config, stale sessions, whether the hook is registered for any editor (Claude Code, Codex, Gemini CLI or Cursor), and that every registered synapse command can start with the minimal PATH (/usr/bin:/bin) editors may run hooks with.
 
-    Exits 1 when something needs a person to act (after --fix: when something is still left), 0 otherwise; stale sessions (the hook's cleanup removes them on a first prompt), an unregistered hook and files already set aside are notes only. --fix moves corrupt files aside (never deletes them), sweeps old temp and lock files and removes stale sessions.
+    Exits 1 when something needs a person to act (after --fix: when something is still left), 0 otherwise; stale sessions (the hook's cleanup removes them on sessions' first prompts), an unregistered hook and files already set aside are notes only. --fix moves corrupt files aside (never deletes them), sweeps old temp and lock files and removes stale sessions.
 
     Example: synapse doctor --fix
     """

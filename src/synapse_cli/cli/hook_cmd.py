@@ -9,8 +9,10 @@ editor's settings.
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import IO, Annotated, Optional
+from collections.abc import Callable
+from typing import Annotated, Optional
 
 import typer
 
@@ -27,19 +29,18 @@ app = typer.Typer(
 )
 
 
-def _stdin_fd() -> tuple[int, IO[bytes] | None]:
-    """The descriptor to read the event from, and a temp file to close afterwards.
+def _stdin_fd() -> tuple[int, Callable[[], None] | None]:
+    """The descriptor to read the event from, and what to call once the hook is done with it.
 
-    Normally ``sys.stdin`` is descriptor 0. When it has been replaced by an in-memory
-    stream (an embedding caller, click's CliRunner), descriptor 0 is not what the caller
-    passed: copy that stream (bounded) into a temp file and read the event from there.
+    Normally ``sys.stdin`` has a descriptor (the editor's pipe, or a file): the event is
+    read from it directly. An in-memory stream (click's CliRunner, an embedding caller)
+    has none, and descriptor 0 is not what the caller passed: its bytes (bounded) go to
+    the reader through a pipe, so the event, prompt text included, never touches the disk.
     """
     try:
         return sys.stdin.fileno(), None
     except (AttributeError, ValueError, OSError):
         pass
-    import tempfile
-
     from synapse_cli.hooks.events import MAX_PAYLOAD_BYTES
 
     try:
@@ -50,12 +51,53 @@ def _stdin_fd() -> tuple[int, IO[bytes] | None]:
     except (OSError, ValueError, UnicodeError):
         data = b""  # an unreadable stream is an empty event: the hook logs it and exits 0
     try:
-        spool = tempfile.TemporaryFile()
-        spool.write(data)
-        spool.seek(0)
-    except OSError:
+        return _pipe_feeding(data)
+    except (OSError, RuntimeError):
         return -1, None  # read_event reports "stdin cannot be read"; the hook still exits 0
-    return spool.fileno(), spool
+
+
+def _pipe_feeding(data: bytes) -> tuple[int, Callable[[], None]]:
+    """A pipe's read end that yields ``data`` then end of file, and the call that closes it.
+
+    A thread writes: a pipe holds only some kilobytes, and an event may be megabytes. If
+    the reader stopped early (a complete event, or too much), closing drains the rest
+    first, so the writer always ends, and never of a broken pipe (a SIGPIPE the embedding
+    program may not ignore).
+    """
+    import threading
+
+    read_fd, write_fd = os.pipe()
+
+    def feed() -> None:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view) :]
+        except OSError:
+            pass  # the reader closed its end: what is left is not wanted
+        finally:
+            os.close(write_fd)
+
+    writer = threading.Thread(target=feed, name="synapse-stdin-feed", daemon=True)
+    try:
+        writer.start()
+    except RuntimeError:
+        os.close(read_fd)
+        os.close(write_fd)
+        raise
+
+    def close() -> None:
+        try:
+            os.set_blocking(read_fd, True)
+            while os.read(read_fd, 1 << 16):
+                pass
+        except OSError:
+            pass
+        finally:
+            os.close(read_fd)  # a writer still waiting now fails (EPIPE) and ends
+        writer.join()
+
+    return read_fd, close
 
 
 AgentOption = Annotated[
@@ -69,7 +111,7 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Print diagnostics on
 
 def _run(ctx: typer.Context, name: str, agent: str | None, project_dir: str | None, config: str | None, debug: bool) -> None:
     options: CliContext = ctx.obj
-    stdin_fd, spool = _stdin_fd()
+    stdin_fd, done = _stdin_fd()
     try:
         code, output = run_hook(
             name,
@@ -80,8 +122,8 @@ def _run(ctx: typer.Context, name: str, agent: str | None, project_dir: str | No
             stdin_fd=stdin_fd,
         )
     finally:
-        if spool is not None:
-            spool.close()
+        if done is not None:
+            done()
     if output:
         sys.stdout.write(output)
     raise typer.Exit(code)
@@ -90,7 +132,7 @@ def _run(ctx: typer.Context, name: str, agent: str | None, project_dir: str | No
 _HOOK_HELP = {
     "prompt-submit": """Record one prompt: the editor's prompt event on stdin (Claude Code and Codex UserPromptSubmit, Gemini CLI BeforeAgent, Cursor beforeSubmitPrompt).
 
-    Loads the session named by the event (creating it if missing), counts the prompt and updates last_activity and the context bracket, all under the session's lock and written atomically. On a session's first prompt it also removes stale sessions in the background. Does nothing in a project without a .synapse/ folder. Prints nothing (Cursor: {"continue": true}); problems are logged to .synapse/cache/synapse.log.
+    Loads the session named by the event (creating it if missing), counts the prompt and updates last_activity and the context bracket, all under the session's lock and written atomically. On a session's first prompt it also removes stale sessions in the background (in a folder of more than 512 files, a third of it, the next third each time). Does nothing in a project without a .synapse/ folder. Prints nothing (Cursor: {"continue": true}); problems are logged to .synapse/cache/synapse.log.
     """,
     "session-start": """Start of a session (SessionStart event on stdin): create the session file if missing, or mark the resumed session active, and clean stale sessions, at most once per synapse.session.startCleanupIntervalSeconds across sessions.
 

@@ -24,6 +24,8 @@ from synapse_cli.editors.settings import (
     agent_spec,
     change_settings,
     check_executable,
+    links_refused_below,
+    refuse_linked_settings,
     settings_path,
 )
 
@@ -113,12 +115,15 @@ def install(
 
     The command written runs with the minimal PATH (/usr/bin:/bin) editors may give hooks: the bare program name only when that PATH finds this very synapse, otherwise its absolute path; the output says which. A registered command that runs is kept; one that cannot run there is replaced.
 
-    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude).
+    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude). At project and local scope an editor folder or settings file that is a symlink is refused, nothing written (a repository can point it anywhere); --scope user follows links under your home folder.
 
     Example: synapse hook install --scope local
     """
     options: CliContext = ctx.obj
     paths, how = options.setup_paths()
+    path = settings_path(agent.value, scope.value, paths.root)
+    links_below = links_refused_below(agent.value, scope.value, paths.root)
+    refuse_linked_settings(path, links_below)  # before --init, or anything else, creates a file
     spec = agent_spec(agent.value)
     hooks = [PROMPT]
     for wanted, hook in ((with_session_start, SESSION_START), (with_session_end, SESSION_END)):
@@ -127,7 +132,6 @@ def install(
                 raise InvalidInputError(f"{agent.value} has no event for `synapse hook {hook}`")
             hooks.append(hook)
     config = options.config()
-    path = settings_path(agent.value, scope.value, paths.root)
     program = check_executable(executable) if executable else None
     created: list[str] = []
     if init and not dry_run:
@@ -135,7 +139,7 @@ def install(
         options.configure_log()
     change = change_settings(
         path, agent.value, install=True, hooks=hooks, dry_run=dry_run, fsync=config.fsync, executable=program, project_root=paths.root,
-        backup_dir=_backup_dir(paths, path), created=_created(paths, config.fsync),
+        backup_dir=_backup_dir(paths, path), created=_created(paths, config.fsync), links_below=links_below,
     )
     ignored_in = ensure_git_ignored(path) if scope is Scope.local and not dry_run and change.changed else None
     choice, policy = change.choice, change.policy
@@ -187,12 +191,18 @@ def uninstall(
     """
     options: CliContext = ctx.obj
     paths, how = options.setup_paths()
-    config = options.config()
     path = settings_path(agent.value, scope.value, paths.root)
+    links_below = links_refused_below(agent.value, scope.value, paths.root)
+    refuse_linked_settings(path, links_below)
+    config = options.config()
     change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path),
-                             created=_created(paths, config.fsync))
+                             created=_created(paths, config.fsync), links_below=links_below)
     extra = {"project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty}
     lines = [f"Project: {paths.root} ({describe_root(how)})"]  # as install says it: the folder whose settings were changed
+    if dry_run and change.removed:
+        lines.append(f"Would remove {change.path}: nothing else would be left in it, hook install created it and git does not track it.")
+    elif dry_run and change.kept_empty:
+        lines.append(f"{change.path} would be left with nothing in it, but would stay because {change.kept_empty}.")
     _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled", extra=extra, lines=lines)
 
 

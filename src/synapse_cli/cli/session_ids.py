@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import os
 
-from synapse_cli.core.atomic import is_temp_name
 from synapse_cli.core.errors import SynapseError
-from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
-from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX
+from synapse_cli.core.sessions.store import session_id_of
 
 MIN_PREFIX = 4
 _SHOWN = 10
 
 
 def existing_ids(sessions_dir: str) -> list[str]:
-    """The ids of the session files in ``sessions_dir`` (names only; nothing is opened)."""
+    """The ids of the session files in ``sessions_dir``, the ones ``session list`` shows (names only; nothing is opened)."""
     try:
         with os.scandir(sessions_dir) as entries:
-            names = [e.name for e in entries]
+            ids = [session_id_of(e.name) for e in entries]
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(
-        name[: -len(SESSION_SUFFIX)]
-        for name in names
-        if name.endswith(SESSION_SUFFIX) and name != BRIDGE_FILE_NAME and SET_ASIDE_MARKER not in name and not is_temp_name(name)
-    )
+    return sorted(i for i in ids if i is not None)
 
 
 def resolve_session_id(sessions_dir: str, given: str, *, creating: bool = False) -> str:

@@ -3,8 +3,8 @@
 A finding is a *problem* when a person must act (corrupt, wrong schema, orphaned temp
 file, a lock file that is not a regular file, invalid config) and a *note* when it is
 only worth knowing (hook not registered, files already set aside, stale sessions, which
-the hook's cleanup removes on a first prompt, ``*.lock`` files left by an earlier
-version). Repairs never delete a file that might hold data: corrupt files are moved
+the hook's cleanup removes on sessions' first prompts, ``*.lock`` files left by an
+earlier version). Repairs never delete a file that might hold data: corrupt files are moved
 aside; only temp files of interrupted writes whose writer is gone, stale sessions (by
 the same rules as cleanup) and, in ``.synapse/cache/locks/``, entries that are not
 regular files (a FIFO or link put there) are removed. Nothing outside ``.synapse/`` is touched and no
@@ -36,7 +36,7 @@ from synapse_cli.core.folders import LinkedFolderError, refuse_linked
 from synapse_cli.core.locking import LEGACY_LOCK_SUFFIX, locks_folder
 from synapse_cli.core.project import ProjectPaths
 from synapse_cli.core.sessions.setaside import SET_ASIDE_MARKER
-from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, SESSION_SUFFIX, SessionStore
+from synapse_cli.core.sessions.store import SESSION_SUFFIX, SessionStore, session_id_of
 
 TYPE_CHECKING = False  # the core keeps typing off the per-prompt path
 if TYPE_CHECKING:
@@ -194,16 +194,17 @@ def _check_config(report: DoctorReport, config_error: ConfigError | None, config
 
 def _check_sessions(report: DoctorReport, store: SessionStore, entries: list[os.DirEntry[str]], fix: bool) -> None:
     for entry in entries:
-        name = entry.name
-        if SET_ASIDE_MARKER in name:
-            report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
-            continue
-        if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
+        # Sessions first, by the store's own rule: an id may contain the set-aside marker
+        # (``notes.corrupt-fix.json`` is a live session), a set-aside copy never ends in .json.
+        session_id = session_id_of(entry.name)
+        if session_id is None:
+            if SET_ASIDE_MARKER in entry.name:
+                report.add(NOTE, "set-aside", entry.path, "a file set aside earlier as unusable; inspect it, then delete it")
             continue
         # Symlinks and folders named *.json are examined too: loading never follows a
         # link, and reports them as corrupt, which the hook would move aside anyway.
         try:
-            store.load(name[: -len(SESSION_SUFFIX)])
+            store.load(session_id)
         except (CorruptFileError, UnsupportedSchemaError) as exc:
             check = "schema" if isinstance(exc, UnsupportedSchemaError) else "corrupt"
             finding = report.add(PROBLEM, check, entry.path, str(exc).split(": ", 1)[-1])
@@ -290,11 +291,11 @@ def _check_stale(report: DoctorReport, store: SessionStore, folder: str, ttl_hou
     stale = clean_stale(store, ttl_hours, dry_run=True, now=now, temp_max_age_seconds=float("inf"))
     if not stale.removed:
         return
-    # A note: stale sessions are normal, and the first prompt's cleanup removes them.
+    # A note: stale sessions are normal, and first prompts' cleanup removes them.
     finding = report.add(
         NOTE, "stale", folder,
         f"{len(stale.removed)} stale session(s) older than {ttl_hours:g} h: {_some(sorted(stale.removed))} "
-        "(removed by the hook's cleanup on a first prompt, or by --fix)",
+        "(removed by the hook's cleanup on sessions' first prompts, or by --fix)",
     )
     if fix:
         done = clean_stale(store, ttl_hours, now=now, temp_max_age_seconds=float("inf"))

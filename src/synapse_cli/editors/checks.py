@@ -15,9 +15,11 @@ from synapse_cli.core.doctor import NOTE, PROBLEM, DoctorReport
 from synapse_cli.editors.program import MINIMAL_PATH, RELATIVE_REASON, check_command
 from synapse_cli.editors.settings import (
     AGENTS,
+    LinkedSettingsError,
     SettingsFileError,
     handlers_of,
     is_own_command,
+    links_refused_below,
     read_settings,
     settings_path,
 )
@@ -34,20 +36,21 @@ class Registration:
         self.command = command
 
 
-def registered_commands(project_root: str, unreadable: list[tuple[str, str]] | None = None) -> list[Registration]:
+def registered_commands(project_root: str, unreadable: list[tuple[str, SettingsFileError]] | None = None) -> list[Registration]:
     """Every synapse command registered for the project: all agents, all scopes, all events.
 
-    Settings files that cannot be read are listed in ``unreadable`` as (path, why).
+    Settings files that cannot be read are listed in ``unreadable`` as (path, why); so
+    are the project's own reached through a link, which are not read.
     """
     found = []
     for agent, spec in AGENTS.items():
         for scope in spec.scopes:
             path = settings_path(agent, scope, project_root)
             try:
-                settings, _text = read_settings(path)
+                settings, _text = read_settings(path, links_below=links_refused_below(agent, scope, project_root))
             except SettingsFileError as exc:
                 if unreadable is not None:
-                    unreadable.append((path, str(exc)))
+                    unreadable.append((path, exc))
                 continue
             table = settings.get("hooks")
             if not isinstance(table, dict):
@@ -62,10 +65,13 @@ def registered_commands(project_root: str, unreadable: list[tuple[str, str]] | N
 
 def check_registered_commands(report: DoctorReport, project_root: str) -> list[Registration]:
     """Add a problem for each registered synapse command that would not run where the editor runs it."""
-    unreadable: list[tuple[str, str]] = []
+    unreadable: list[tuple[str, SettingsFileError]] = []
     registrations = registered_commands(project_root, unreadable)
-    for path, why in unreadable:
-        report.add(NOTE, "settings", path, f"{why.split(': ', 1)[-1]}; the editor may ignore the hooks in it")
+    for path, exc in unreadable:
+        if isinstance(exc, LinkedSettingsError):
+            _report_link(report, exc)
+            continue
+        report.add(NOTE, "settings", path, f"{str(exc).split(': ', 1)[-1]}; the editor may ignore the hooks in it")
     for entry in registrations:
         _resolved, reason = check_command(entry.command, project_root)
         if reason is None:
@@ -79,3 +85,19 @@ def check_registered_commands(report: DoctorReport, project_root: str) -> list[R
             message = f"{entry.agent} {entry.event} runs `{entry.command}`, which an editor cannot start (from {project_root}, {where}): {reason}; {fix}"
         report.add(PROBLEM, "hook-command", entry.path, message)
     return registrations
+
+
+def _report_link(report: DoctorReport, exc: LinkedSettingsError) -> None:
+    """A project's editor folder or settings file that is a link: a problem, reported once per link.
+
+    The editor may follow it, but ``hook install`` refuses to write through it and doctor
+    does not read through it: a committed link can point anywhere. Not fixed by ``--fix``:
+    whether the link or its target is the one to keep is the user's call.
+    """
+    if any(f.check == "symlink" and f.path == exc.link for f in report.findings):
+        return  # .claude serves two scopes: one finding
+    report.add(
+        PROBLEM, "symlink", exc.link,
+        f"is a symlink to {exc.target}: synapse does not read or write a project's editor settings through a link "
+        f"(`hook install` refuses it); make it a real {exc.kind}, or register synapse with --scope user",
+    )

@@ -87,6 +87,29 @@ class SettingsFileError(SynapseError):
     """A settings file that synapse will not touch (invalid JSON, wrong shape, unreadable)."""
 
 
+class LinkedSettingsError(SettingsFileError):
+    """A project's settings file, or a folder between the project and it, is a symlink.
+
+    A repository can commit ``.claude`` (or ``.claude/settings.json``) as a link to
+    anywhere; following it would create or change files outside the project.
+    """
+
+    def __init__(self, link: str, settings_file: str):
+        self.link = link
+        try:
+            target = os.readlink(link)
+        except OSError:
+            target = "?"
+        self.target = target
+        gone = "" if os.path.exists(link) else ", which does not exist"
+        self.kind = "file" if os.path.abspath(link) == os.path.abspath(settings_file) else "folder"
+        super().__init__(
+            f"{link} is a symlink to {target}{gone}: synapse does not read or write a project's editor settings "
+            f"through a link (the repository may point it anywhere); make it a real {self.kind} "
+            "(only --scope user follows links); nothing was changed"
+        )
+
+
 def settings_path(agent: str, scope: str, project_root: str) -> str:
     spec = agent_spec(agent)
     if scope not in spec.scopes:
@@ -95,6 +118,43 @@ def settings_path(agent: str, scope: str, project_root: str) -> str:
     if relative.startswith("~/"):
         return os.path.join(os.path.expanduser("~"), *relative[2:].split("/"))
     return os.path.join(project_root, *relative.split("/"))
+
+
+def links_refused_below(agent: str, scope: str, project_root: str) -> str | None:
+    """The folder below which a scope's settings are never reached through a link, or None.
+
+    Project and local scopes: the project, whose content a stranger may have committed.
+    User scope: None. Files under the user's home are the user's own, and dotfiles
+    managers link ``~/.claude`` and the like on purpose, so those links are followed.
+    """
+    relative = agent_spec(agent).scopes.get(scope, "~/")
+    return None if relative.startswith("~/") else project_root
+
+
+def linked_part(path: str, root: str) -> str | None:
+    """The first folder between ``root`` and ``path``, or ``path`` itself, that is a symlink; None when none is.
+
+    ``root`` itself, and the folders above it, are not judged: the user chose them.
+    """
+    root = os.path.abspath(root)
+    relative = os.path.relpath(os.path.abspath(path), root)
+    if relative == os.curdir or relative.split(os.sep, 1)[0] == os.pardir:
+        return None
+    current = root
+    for part in relative.split(os.sep):
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            return current
+    return None
+
+
+def refuse_linked_settings(path: str, root: str | None) -> None:
+    """Raise ``LinkedSettingsError`` when ``path`` is reached through a link below ``root`` (None: nothing refused)."""
+    if root is None:
+        return
+    link = linked_part(path, root)
+    if link is not None:
+        raise LinkedSettingsError(link, path)
 
 
 def agent_spec(agent: str) -> AgentSpec:
@@ -156,14 +216,17 @@ def _parse_strict(text: str) -> Any:
                       parse_constant=_refuse_constant)
 
 
-def read_settings(path: str) -> tuple[dict[str, Any], str | None]:
+def read_settings(path: str, *, links_below: str | None = None) -> tuple[dict[str, Any], str | None]:
     """The settings object and the file's text (None when there is no file).
 
-    The file may be a link (a dotfiles folder) but must be a regular file of bounded
-    size: a FIFO or ``/dev/zero`` committed in its place is refused at once.
+    The file must be a regular file of bounded size: a FIFO or ``/dev/zero`` committed in
+    its place is refused at once. It may be reached through a link (a dotfiles folder)
+    except below ``links_below`` (a project: see ``links_refused_below``), where a link
+    raises ``LinkedSettingsError`` before anything is opened.
     """
     from synapse_cli.core.files import describe_read_error, read_regular
 
+    refuse_linked_settings(path, links_below)
     try:
         raw = read_regular(path, MAX_SETTINGS_BYTES, follow_links=True)
     except FileNotFoundError:
@@ -442,7 +505,8 @@ class SettingsChange:
         old = (self.old_text or "").splitlines(keepends=True)
         new = (self.new_text or "").splitlines(keepends=True)
         label = self.path
-        return "".join(difflib.unified_diff(old, new, f"{label} (before)", f"{label} (after)"))
+        after = "/dev/null" if self.removed else f"{label} (after)"  # as git writes a deletion: `patch` removes the file
+        return "".join(difflib.unified_diff(old, new, f"{label} (before)", after))
 
 
 def change_settings(
@@ -457,6 +521,7 @@ def change_settings(
     backup_dir: str | None = None,
     project_root: str | None = None,
     created: CreatedSettings | None = None,
+    links_below: str | None = None,
 ) -> SettingsChange:
     """Install (or uninstall) synapse's hooks in the settings file at ``path``.
 
@@ -464,16 +529,23 @@ def change_settings(
     the repository's shared folders), and the new one written atomically. An install
     that creates the file notes it in ``created``; an uninstall that leaves nothing in
     the file removes it only when ``created`` lists it and git does not track it.
-    Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape.
+    Raises ``SettingsFileError`` (file left untouched) for invalid JSON or a wrong shape,
+    and ``LinkedSettingsError``, before anything is created, dry run or not, when the file
+    or a folder between ``links_below`` (the project, for its own scopes) and it is a link.
     """
-    # A settings file linked from a dotfiles folder stays linked: change the real file.
-    # A dangling link is refused (read_settings): following it would create a file
-    # wherever a committed link points.
+    refuse_linked_settings(path, links_below)
+    # Elsewhere (the user's home), a settings file linked from a dotfiles folder stays
+    # linked: change the real file. A dangling link is refused (read_settings): following
+    # it would create a file wherever the link points.
     if os.path.islink(path) and os.path.exists(path):
         path = os.path.realpath(path)
     if dry_run or (not install and not os.path.lexists(path)):
-        return _plan_change(path, agent, install, hooks, executable, project_root)  # writes nothing: no lock, no folder
+        change = _plan_change(path, agent, install, hooks, executable, project_root)  # writes nothing: no lock, no folder
+        if dry_run and not install and _removes_emptied(change, agent, path, created):
+            change.new_text, change.removed = None, True  # the dry run says what the real run would do: remove it
+        return change
     with _InstallLock(path):
+        refuse_linked_settings(path, links_below)  # again, now that the folder is made and locked
         change = _plan_change(path, agent, install, hooks, executable, project_root)
         if not change.changed:
             return change
@@ -481,17 +553,23 @@ def change_settings(
             change.backup_path = backup_path(path, backup_dir)
             # No more readable than the file it copies: settings may hold tokens.
             atomic_write(change.backup_path, change.old_text, fsync=fsync, mode=os.stat(path).st_mode & 0o7777)
-        if not install and change.new_text == render_settings(_left_by_install(agent, path), change.old_text):
-            change.kept_empty = _why_kept(path, created)
-            if change.kept_empty is None:
-                _remove_emptied(path, change)
-                assert created is not None
-                created.discard(path)
-                return change
+        if not install and _removes_emptied(change, agent, path, created):
+            _remove_emptied(path, change)
+            assert created is not None
+            created.discard(path)
+            return change
         atomic_write(path, change.new_text or "", fsync=fsync)
         if install and change.old_text is None and created is not None:
             created.add(path)  # after the write: a crash in between leaves a file uninstall keeps, never one it removes
     return change
+
+
+def _removes_emptied(change: SettingsChange, agent: str, path: str, created: CreatedSettings | None) -> bool:
+    """Whether this uninstall removes the file: it leaves nothing in it and it is synapse's (else ``kept_empty`` says why not)."""
+    if not change.changed or change.new_text != render_settings(_left_by_install(agent, path), change.old_text):
+        return False
+    change.kept_empty = _why_kept(path, created)
+    return change.kept_empty is None
 
 
 def _why_kept(path: str, created: CreatedSettings | None) -> str | None:
@@ -619,9 +697,9 @@ def registered_prompt_hook(project_root: str) -> str | None:
         for scope in spec.scopes:
             path = settings_path(agent, scope, project_root)
             try:
-                settings, _ = read_settings(path)
+                settings, _ = read_settings(path, links_below=links_refused_below(agent, scope, project_root))
             except SettingsFileError:
-                continue
+                continue  # a linked project file too: an editor may follow it, synapse does not
             table = settings.get("hooks")
             entries = table.get(event) if isinstance(table, dict) else None
             if _contains_own(entries, spec.flat):

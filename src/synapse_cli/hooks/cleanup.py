@@ -47,7 +47,14 @@ def _report_corrupt(names: list[str]) -> None:
 
 
 class BackgroundCleanup:
-    """One stale-session cleanup on a thread of its own, resuming at the saved cursor."""
+    """One stale-session cleanup on a thread of its own, resuming at the saved cursor.
+
+    The cursor is written under ``cursor_lock`` by both threads: the cleanup claims its
+    part (records the next one) before examining it, and ``wait`` records where a cut-off
+    pass stopped. Under the lock ``wait`` sees whether the pass finished, so it never
+    overwrites a finished part's cursor, and the hook never exits halfway through a
+    cursor write (which would leave a temp file in ``.synapse/cache``).
+    """
 
     def __init__(self, store: SessionStore, config: Config, cache_dir: str):
         # The bare _thread module: threading costs over a millisecond to import, and the
@@ -60,6 +67,9 @@ class BackgroundCleanup:
         # meanwhile instead of after that import. The cursor is read before progress is set.
         self.cursor: Cursor | None = None
         self.progress: CleanupProgress | None = None
+        self.cursor_lock = _thread.allocate_lock()
+        self.finished = False  # the pass got to its end (under cursor_lock)
+        self.closing = False  # the hook is exiting: the thread writes no more cursors (under cursor_lock)
         self.done = _thread.allocate_lock()
         self.done.acquire()
         self._store = store
@@ -68,17 +78,23 @@ class BackgroundCleanup:
         # a cleanup cut off at exit has only ever removed whole files (or nothing).
         _thread.start_new_thread(self._run, ())
 
+    def _claim_part(self, cursor: Cursor) -> bool:
+        """Record the part after ``cursor``'s before examining it; False (examine the whole folder) if that fails.
+
+        A part is examined only once the next one is on record: were the cursor never
+        written (a read-only cache, a directory in its place), the same part would be
+        examined forever and the other parts' stale sessions never removed.
+        """
+        from synapse_cli.core.sessions.cleanup import Cursor, save_cursor
+
+        with self.cursor_lock:
+            if self.closing:
+                return False
+            return save_cursor(self.cursor_path, Cursor((cursor.part + 1) % FIRST_PROMPT_PARTS))
+
     def _run(self) -> None:
         try:
-            from synapse_cli.core.sessions.cleanup import (
-                CleanupProgress,
-                Cursor,
-                FolderPart,
-                clean_stale,
-                clear_cursor,
-                read_cursor,
-                save_cursor,
-            )
+            from synapse_cli.core.sessions.cleanup import CleanupProgress, FolderPart, clean_stale, clear_cursor, read_cursor
 
             self.cursor = cursor = read_cursor(self.cursor_path, FIRST_PROMPT_PARTS)
             self.progress = progress = CleanupProgress()
@@ -89,12 +105,12 @@ class BackgroundCleanup:
                 temp_max_age_seconds=self._config.temp_max_age_seconds,
                 start_at=cursor.resume_at,
                 progress=progress,
-                part=FolderPart(cursor.part, FIRST_PROMPT_PARTS, WHOLE_FOLDER_UP_TO),
+                part=FolderPart(cursor.part, FIRST_PROMPT_PARTS, WHOLE_FOLDER_UP_TO, claim=lambda: self._claim_part(cursor)),
             )
-            if result.part is not None:
-                save_cursor(self.cursor_path, Cursor((result.part + 1) % FIRST_PROMPT_PARTS))
-            elif cursor.part or cursor.resume_at is not None:
-                clear_cursor(self.cursor_path)
+            with self.cursor_lock:
+                self.finished = True
+                if result.part is None and (cursor.part or cursor.resume_at is not None) and not self.closing:
+                    clear_cursor(self.cursor_path)  # the whole folder was examined: start afresh
             _report_corrupt(result.corrupt)
         except Exception as exc:  # a cleanup problem must never reach the prompt
             log.warning(f"stale-session cleanup failed: {exc}")
@@ -105,13 +121,21 @@ class BackgroundCleanup:
         """Wait at most ``grace_seconds``; if the cleanup is still going, note where it is."""
         if self.done.acquire(timeout=grace_seconds):
             return
-        progress, cursor = self.progress, self.cursor
-        current = None if progress is None else progress.current
-        if current is None or progress is None or progress.finished or cursor is None:
+        # A cursor write in progress is short: let it end rather than cut it (a temp file would
+        # be left in .synapse/cache), within what is left of the hook's longest wait.
+        if not self.cursor_lock.acquire(timeout=max(0.0, HOOK_MAX_GRACE_SECONDS - grace_seconds)):
             return
-        from synapse_cli.core.sessions.cleanup import Cursor, save_cursor
+        try:
+            self.closing = True
+            progress, cursor = self.progress, self.cursor
+            current = None if progress is None else progress.current
+            if self.finished or current is None or cursor is None:
+                return
+            from synapse_cli.core.sessions.cleanup import Cursor, save_cursor
 
-        save_cursor(self.cursor_path, Cursor(cursor.part, current))
+            save_cursor(self.cursor_path, Cursor(cursor.part, current))
+        finally:
+            self.cursor_lock.release()
         log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes it at {current}")
 
 

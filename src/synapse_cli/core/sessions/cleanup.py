@@ -14,8 +14,8 @@ A pass may examine one *part* of a large folder only (``FolderPart``): a name's 
 depends on the name alone, so passes over every part in turn examine every name there
 was, whatever came and went between them. A pass can be cut off at any instant (the
 hook's grace period): it has then removed whole files only, and the *cursor* (the part
-and the name in hand, kept in a small file) lets the next pass resume there instead of
-scanning the same names again. Starting a pass, on a thread or not, and choosing its
+and the name in hand, kept in a small file) lets the next pass start there, so that the
+names a cut-off pass never reached come first next time. Starting a pass, on a thread or not, and choosing its
 part is the caller's business (see ``synapse_cli.hooks.cleanup``).
 """
 
@@ -34,6 +34,8 @@ from synapse_cli.core.sessions.store import BRIDGE_FILE_NAME, MAX_SESSION_BYTES,
 
 TYPE_CHECKING = False  # typing costs milliseconds to import; the hook pays every import
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from synapse_cli.core.sessions.store import SessionStore
 
 _REGULAR_FILE = 0o100000
@@ -59,25 +61,38 @@ class CleanupProgress:
 class FolderPart:
     """Examine only part ``index`` of ``count`` when the folder lists more than ``whole_up_to`` names.
 
-    A name belongs to the part given by its character before ``.json`` (the session id's
-    last one), so its part never changes while other files come and go: passes over parts
-    0 to ``count - 1`` examine every name that was there throughout. Session ids (UUIDs,
-    numbered names) spread evenly; ids that all end alike only make one part larger.
+    A name's part comes from the name alone (``part_of``), so it never changes while other
+    files come and go: passes over parts 0 to ``count - 1`` examine every name that was
+    there throughout. ``claim`` is asked first, once the folder is known to be large
+    enough: when it answers False the whole folder is examined instead (the caller could
+    not record which part comes next).
     """
 
-    __slots__ = ("index", "count", "whole_up_to")
+    __slots__ = ("index", "count", "whole_up_to", "claim")
 
-    def __init__(self, index: int, count: int, whole_up_to: int):
+    def __init__(self, index: int, count: int, whole_up_to: int, claim: Callable[[], bool] | None = None):
         if not 0 <= index < count:
             raise ValueError(f"part {index} of {count} does not exist")
         self.index = index
         self.count = count
         self.whole_up_to = whole_up_to
+        self.claim = claim
 
     def names_in(self, names: list[str]) -> list[str]:
         index, count = self.index, self.count
-        # Nothing shorter than "x.json" is a session file or a temp file of one.
-        return [name for name in names if len(name) >= 6 and ord(name[-6]) % count == index]
+        return [name for name in names if part_of(name, count) == index]
+
+
+def part_of(name: str, count: int) -> int:
+    """The part of a folder entry: its two characters before ``.json`` (a session id's last two), summed, modulo ``count``.
+
+    Two characters, not one: hex ids' last characters alone fall 6:5:5 into three parts,
+    two of them summed split within a percent of evenly. -1 (no part) for a name shorter
+    than "x.json", which is neither a session file nor a temp file of one.
+    """
+    if len(name) < 6:
+        return -1
+    return (ord(name[-6]) + (ord(name[-7]) if len(name) > 6 else 0)) % count
 
 
 class Cursor:
@@ -200,7 +215,7 @@ def _names_in_order(
         if folder_fd >= 0:
             os.close(folder_fd)
         raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=store.sessions_dir) from exc
-    if part is not None and len(names) > part.whole_up_to:
+    if part is not None and len(names) > part.whole_up_to and (part.claim is None or part.claim()):
         names = part.names_in(names)
         result.part = part.index
     names.sort()
@@ -397,8 +412,9 @@ def _file_system_now(store: SessionStore, fallback: float) -> float:
 def read_cursor(path: str, parts: int) -> Cursor:
     """The saved cursor, or a fresh one (no cursor, or an unreadable one: it is only a hint)."""
     try:
-        text = read_regular(path, _CURSOR_MAX_BYTES)[:_CURSOR_MAX_BYTES].decode("utf-8")
-    except (OSError, ValueError):
+        # surrogateescape: a file name that is not UTF-8 comes back as os.listdir gave it.
+        text = read_regular(path, _CURSOR_MAX_BYTES)[:_CURSOR_MAX_BYTES].decode("utf-8", "surrogateescape")
+    except OSError:
         return Cursor()
     first, _, rest = text.partition("\n")
     first, rest = first.strip(), rest.strip()
@@ -414,8 +430,8 @@ def save_cursor(path: str, cursor: Cursor) -> bool:
 
     text = f"{cursor.part}\n" if cursor.resume_at is None else f"{cursor.part}\n{cursor.resume_at}\n"
     try:
-        atomic_write(path, text, fsync=False)
-    except OSError:
+        atomic_write(path, text.encode("utf-8", "surrogateescape"), fsync=False)
+    except (OSError, ValueError):
         return False
     return True
 

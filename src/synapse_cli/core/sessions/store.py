@@ -78,6 +78,21 @@ def validate_session_id(session_id: Any) -> str:
     return session_id
 
 
+def session_id_of(name: str) -> str | None:
+    """The id of the session whose file in the sessions folder is ``name``, or None when ``name`` is no session's.
+
+    The one rule for which names are sessions, used by ``SessionStore.list`` and the
+    command line's id lookup alike: ``<id>.json``, but the active-agent bridge file. A
+    set-aside copy (``<id>.json.corrupt-<time>``) and a temp file (``<id>.json.tmp.<pid>...``)
+    never end in ``.json``, so a session whose id merely contains such a marker still
+    counts. Only the name is judged: a folder, a link or an id ``validate_session_id``
+    refuses is still a session file here (``list`` flags it as unusable).
+    """
+    if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
+        return None
+    return name[: -len(SESSION_SUFFIX)]
+
+
 def context_percent(prompt_count: int) -> float:
     """Estimated context left after ``prompt_count`` prompts (the framework's formula)."""
     percent = 100 - prompt_count * 1500 * 1.2 / 200000 * 100
@@ -478,10 +493,9 @@ class SessionStore:
         except OSError as exc:
             raise StateFileAccessError(f"cannot list: {exc.strerror or exc}", path=self.sessions_dir) from exc
         for entry in entries:
-            name = entry.name
-            if not name.endswith(SESSION_SUFFIX) or name == BRIDGE_FILE_NAME:
+            session_id = session_id_of(entry.name)
+            if session_id is None:
                 continue
-            session_id = name[: -len(SESSION_SUFFIX)]
             try:
                 mtime = entry.stat(follow_symlinks=False).st_mtime
             except OSError:
