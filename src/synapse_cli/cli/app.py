@@ -116,11 +116,19 @@ def main_options(
     ctx: typer.Context,
     project_dir: Annotated[
         Optional[str],
-        typer.Option("--project-dir", help="The project folder (the one holding .synapse/). Default: the nearest one at or above the current folder."),
+        typer.Option(
+            "--project-dir",
+            metavar="DIR",
+            help=(
+                "The project folder (the one holding .synapse/). Default: the nearest folder holding .synapse/ at or above the current one;"
+                " failing that, init and hook install/uninstall use the top of the git work tree, else the current folder."
+                " Hooks look first at or above the editor's project folder, then the event's cwd."
+            ),
+        ),
     ] = None,
     config: Annotated[
         Optional[str],
-        typer.Option("--config", help="A YAML config file to use instead of the project's .aios-core/core-config.yaml (also: SYNAPSE_CONFIG)."),
+        typer.Option("--config", metavar="FILE", help="A YAML config file to use instead of the project's .aios-core/core-config.yaml (also: SYNAPSE_CONFIG)."),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Print diagnostics on stderr (also: SYNAPSE_DEBUG=1).")] = False,
     version: Annotated[

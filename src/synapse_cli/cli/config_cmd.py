@@ -20,7 +20,9 @@ def show(
 ) -> None:
     """Show every setting, its value, and where the value came from (flag, env, file or default).
 
-    An invalid value is shown as the default it falls back to, each problem is named on stderr and the exit code is 1 (this is the tool to diagnose it with). Example: synapse config show --json
+    An invalid value is shown as the default it falls back to, each problem is named on stderr and the exit code is 1 (this is the tool to diagnose it with).
+
+    Example: synapse config show --json
     """
     options: CliContext = ctx.obj
     options.project()  # before reading anything: outside a project there is nothing to do

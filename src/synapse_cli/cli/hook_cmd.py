@@ -21,7 +21,10 @@ from synapse_cli.cli.context import CliContext
 from synapse_cli.hooks.runner import run_hook
 
 app = typer.Typer(
-    help="Hooks for AI-coding editors (they always exit 0 and print nothing on stdout, whatever happens), and installing them.",
+    help=(
+        "Hooks for AI-coding editors, and installing them. Whatever happens, a hook exits 0 and prints nothing on stdout"
+        ' but the answer that lets the editor go on where it needs one (Cursor: {"continue": true}).'
+    ),
     # Not no_args_is_help: Typer prints that help on stdout, which an editor would inject
     # into the model's context. A bare `synapse hook` is a usage error, logged silently.
     no_args_is_help=False,
@@ -102,10 +105,10 @@ def _pipe_feeding(data: bytes) -> tuple[int, Callable[[], None]]:
 
 AgentOption = Annotated[
     Optional[str],
-    typer.Option("--agent", help="The editor sending the event: claude, codex, gemini or cursor (default: recognised from the event)."),
+    typer.Option("--agent", metavar="NAME", help="The editor sending the event: claude, codex, gemini or cursor (default: recognised from the event)."),
 ]
-ProjectDirOption = Annotated[Optional[str], typer.Option("--project-dir", help="Same as the global --project-dir.")]
-ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Same as the global --config.")]
+ProjectDirOption = Annotated[Optional[str], typer.Option("--project-dir", metavar="DIR", help="Same as the global --project-dir.")]
+ConfigOption = Annotated[Optional[str], typer.Option("--config", metavar="FILE", help="Same as the global --config.")]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Print diagnostics on stderr (same as the global --debug).")]
 
 

@@ -105,7 +105,7 @@ def install(
     ] = False,
     executable: Annotated[
         Optional[str],
-        typer.Option("--executable", help="Write this program path into the command instead of the one synapse picks (e.g. .venv/bin/synapse-hook)."),
+        typer.Option("--executable", metavar="PATH", help="Write this program path into the command instead of the one synapse picks (e.g. .venv/bin/synapse-hook)."),
     ] = None,
     init: Annotated[bool, typer.Option("--init", help="Also set up .synapse/ in the project (as `synapse init`), so that the hook records prompts there.")] = False,
     dry_run: DryRunOption = False,

@@ -21,7 +21,7 @@ def selftest(
     json_output: Annotated[bool, typer.Option("--json", help='Print {"ok", "checks": [{"name", "ok", "detail", "ms"}], "environment"} as JSON.')] = False,
     agent: Annotated[Agent | None, typer.Option("--agent", help="Check only this editor's hook (default: claude, codex, gemini and cursor).")] = None,
     max_hook_ratio: Annotated[
-        float, typer.Option("--max-hook-ratio", min=1.0, help="Fail when the hook's median time exceeds this multiple of a bare interpreter start.")
+        float, typer.Option("--max-hook-ratio", min=1.0, metavar="RATIO", help="Fail when the hook's median time exceeds this multiple of a bare interpreter start.")
     ] = 3.0,
 ) -> None:
     """Run synapse end to end in a throwaway project under the temp folder (never the current one).

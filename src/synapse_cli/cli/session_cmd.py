@@ -50,9 +50,9 @@ def update(
             help=f"The editor's session id (normally a UUID), or a unique prefix of an existing one (at least {MIN_PREFIX} characters).",
         ),
     ],
-    agent: Annotated[Optional[str], typer.Option("--agent", help="Activate this agent: sets active_agent and writes the _active-agent.json bridge.")] = None,
+    agent: Annotated[Optional[str], typer.Option("--agent", metavar="NAME", help="Activate this agent: sets active_agent and writes the _active-agent.json bridge.")] = None,
     quality: Annotated[Optional[Quality], typer.Option("--quality", help="Activation quality of --agent (default: full).")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="Set the session's title.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="TITLE", help="Set the session's title.")] = None,
     bracket: Annotated[Optional[Bracket], typer.Option("--bracket", help="Set context.last_bracket.", case_sensitive=False)] = None,
     patch: Annotated[Optional[str], typer.Option("--patch", metavar="JSON", help=f"A JSON object merged into the session with the merge rules: {PATCH_HELP}.")] = None,
     json_output: JsonOption = False,
@@ -240,7 +240,7 @@ def delete(
 @app.command("clean")
 def clean(
     ctx: typer.Context,
-    ttl: Annotated[Optional[float], typer.Option("--ttl", help="Hours of inactivity after which a session is stale (overrides synapse.session.staleTTLHours for this run).")] = None,
+    ttl: Annotated[Optional[float], typer.Option("--ttl", metavar="HOURS", help="Hours of inactivity after which a session is stale (overrides synapse.session.staleTTLHours for this run).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be removed without removing anything.")] = False,
     json_output: JsonOption = False,
 ) -> None:
