@@ -162,7 +162,7 @@ def clean_stale(
     """Remove the sessions of ``store`` inactive for longer than ``ttl_hours``; return what was done.
 
     Entries (of ``part`` only, in a folder large enough for it) are handled one by one in
-    name order, starting at ``start_at`` and wrapping around, and ``progress.current``
+    name order, from ``start_at`` (where a cut-off pass stopped) to the end, and ``progress.current``
     names the entry in hand.
     """
     now = time.time() if now is None else now
@@ -219,11 +219,15 @@ def _names_in_order(
         names = part.names_in(names)
         result.part = part.index
     names.sort()
-    if start_at:
+    # A resume point from another part (a cursor written by hand, or by 0.2.0) would skip this
+    # part's names, as nothing wraps around: the part is then examined from its start.
+    if start_at and (part is None or result.part is None or part_of(start_at, part.count) == part.index):
         import bisect
 
-        split = bisect.bisect_left(names, start_at)
-        names = names[split:] + names[:split]
+        # No wrapping around: the names before ``start_at`` were examined by the pass that
+        # stopped there, so this one ends the part (or the folder) instead of going round it
+        # again, and a part too large for one grace period is still left after a few.
+        names = names[bisect.bisect_left(names, start_at):]
     return names, folder_fd
 
 
