@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.parts import PARTS, CleanupSettings
 from tests.support.sessions import write_session
-
-PARTS = 3
-
-
-class _Config:
-    stale_ttl_hours = 168.0
-    temp_max_age_seconds = 600.0
 
 
 class _SlowDebugLog:
@@ -46,7 +40,7 @@ def test_a_scan_finished_before_the_thread_takes_the_lock_keeps_its_claim(tmp_pa
     for n in range(600):
         write_session(sessions, f"fresh-{n:04d}", age_hours=1, now=now)
     monkeypatch.setattr(core, "log", _SlowDebugLog(core.log))
-    running = BackgroundCleanup(SessionStore(str(sessions)), _Config(), str(cache))  # type: ignore[arg-type]
+    running = BackgroundCleanup(SessionStore(str(sessions)), CleanupSettings(), str(cache))  # type: ignore[arg-type]
     time.sleep(0.15)  # the scan of 200 names is over; the thread is in the DEBUG line
     assert running.progress is not None and running.progress.finished
     running.wait(0.0)
@@ -77,7 +71,7 @@ def test_a_part_claimed_but_not_yet_begun_when_the_grace_ends_is_examined_next_t
         return real_names_in(self, names)
 
     monkeypatch.setattr(core.FolderPart, "names_in", slow_names_in)
-    running = BackgroundCleanup(SessionStore(str(sessions)), _Config(), str(cache))  # type: ignore[arg-type]
+    running = BackgroundCleanup(SessionStore(str(sessions)), CleanupSettings(), str(cache))  # type: ignore[arg-type]
     running.wait(0.1)
     at_exit = core.read_cursor(str(cache / "cleanup-cursor"), PARTS)
     assert running.done.acquire(timeout=5)

@@ -16,15 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.parts import CleanupSettings
 from tests.support.sessions import write_session
 
-PARTS = 3
 NAMES_PER_PASS = 40  # a part here has about 210 names: about six passes each
 
-
-class _Config:
-    stale_ttl_hours = 168.0
-    temp_max_age_seconds = 600.0
 
 
 def test_passes_cut_off_every_time_still_reach_every_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,7 +59,7 @@ def test_passes_cut_off_every_time_still_reach_every_part(tmp_path: Path, monkey
         in_hand.clear()
         exited.clear()
         cut.clear()
-        running = BackgroundCleanup(SessionStore(str(sessions)), _Config(), str(cache))  # type: ignore[arg-type]
+        running = BackgroundCleanup(SessionStore(str(sessions)), CleanupSettings(), str(cache))  # type: ignore[arg-type]
         assert in_hand.wait(5)
         time.sleep(0.01)  # let a pass that got to its end finish its own bookkeeping first
         running.wait(0.0)
