@@ -128,7 +128,11 @@ def links_refused_below(agent: str, scope: str, project_root: str) -> str | None
     managers link ``~/.claude`` and the like on purpose, so those links are followed.
     """
     relative = agent_spec(agent).scopes.get(scope, "~/")
-    return None if relative.startswith("~/") else project_root
+    if relative.startswith("~/"):
+        return None
+    # A project that is the home folder itself: its editor folders are the user-scope ones, the user's own links.
+    home = os.path.abspath(os.path.expanduser("~"))
+    return None if os.path.abspath(project_root) == home else project_root
 
 
 def linked_part(path: str, root: str) -> str | None:
