@@ -78,7 +78,8 @@ def test_the_dry_run_says_why_a_file_left_empty_would_stay(tmp_path, made_by):
     synapse(repo, "hook", "install")
     if made_by == "git":
         git(repo, "add", str(SETTINGS))
-    why = {"user": "hook install did not create it", "git": "git tracks it"}[made_by]
+    why = {"user": "synapse has no record that hook install created it (you may have made it, or hook install ran before "
+                   "`synapse init`, when there was no .synapse/ to record it in)", "git": "git tracks it"}[made_by]
     result = synapse(repo, "hook", "uninstall", "--dry-run")
     assert f"{repo / SETTINGS} would be left with nothing in it, but would stay because {why}." in result.stderr.decode()
     assert "Would remove" not in result.stderr.decode() and result.stdout.decode().endswith("+{}\n")

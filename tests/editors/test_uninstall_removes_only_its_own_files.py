@@ -37,7 +37,7 @@ def test_a_settings_file_the_user_created_stays(project, agent, text):
     out = synapse(project, "hook", "uninstall", "--agent", agent)
     assert path.is_file(), out
     assert json.loads(path.read_text()) == json.loads(text)
-    assert "stays because hook install did not create it" in out and "removed" not in out
+    assert "stays because synapse has no record that hook install created it" in out and "removed" not in out
     report = json.loads(run_synapse(["--project-dir", str(project), "hook", "uninstall", "--agent", agent, "--json"]).stdout)
     assert report["removed"] is False
 
@@ -88,7 +88,7 @@ def test_without_synapse_set_up_nothing_is_recorded_and_nothing_removed(tmp_path
     assert not (bare / ".synapse").exists()
     out = synapse(bare, "hook", "uninstall")
     assert (bare / FILES["claude"]).read_text() == "{}\n"
-    assert "stays because hook install did not create it" in out
+    assert "stays because synapse has no record that hook install created it" in out
     assert not (bare / ".synapse").exists()
 
 

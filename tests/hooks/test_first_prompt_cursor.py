@@ -9,7 +9,6 @@ and never fail the prompt.
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import sys
 import time
@@ -18,28 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.faults import require_strace
+from tests.support.parts import CURSOR, PARTS, CleanupSettings, hex_sessions, left_of
 from tests.support.run import FAST_CLEANUP_ENV, claude_payload, hook, prompt, run_synapse
 from tests.support.sessions import write_session
-
-PARTS = 3
-CURSOR = Path(".synapse") / "cache" / "cleanup-cursor"
-
-
-def _folder(project: Path, fresh: int, stale: int, seed: int) -> tuple[list[str], list[str]]:
-    rng = random.Random(seed)
-    now = time.time()
-    fresh_ids = [f"{rng.getrandbits(128):032x}" for _ in range(fresh)]
-    stale_ids = [f"{rng.getrandbits(128):032x}" for _ in range(stale)]
-    for sid in fresh_ids:
-        write_session(project, sid, age_hours=1, now=now)
-    for sid in stale_ids:
-        write_session(project, sid, age_hours=30 * 24, now=now)
-    (project / CURSOR.parent).mkdir(parents=True, exist_ok=True)
-    return fresh_ids, stale_ids
-
-
-def _left(sessions_dir: Path, ids: list[str]) -> list[str]:
-    return [sid for sid in ids if (sessions_dir / f"{sid}.json").exists()]
 
 
 def _immutable(path: Path) -> None:
@@ -52,7 +32,7 @@ def _immutable(path: Path) -> None:
 def test_a_cursor_that_cannot_be_replaced_makes_first_prompts_examine_the_whole_folder(
         project: Path, sessions_dir: Path, kind: str) -> None:
     """Without a cursor on record the same part would be examined forever: the first prompt cleans everything instead."""
-    _, stale = _folder(project, fresh=900, stale=60, seed=7)
+    _, stale = hex_sessions(project, fresh=900, stale=60, seed=7)
     cursor = project / CURSOR
     if kind == "directory":
         cursor.mkdir()
@@ -61,7 +41,7 @@ def test_a_cursor_that_cannot_be_replaced_makes_first_prompts_examine_the_whole_
         _immutable(cursor)
     try:
         prompt(project, session_id="first", env=FAST_CLEANUP_ENV)
-        assert not _left(sessions_dir, stale)
+        assert not left_of(sessions_dir, stale)
     finally:
         subprocess.run(["chattr", "-i", str(cursor)], capture_output=True)
     assert cursor.is_dir() if kind == "directory" else cursor.read_text() == "1\n"
@@ -72,7 +52,7 @@ def test_a_cursor_write_still_going_when_the_grace_ends_is_let_finish(project: P
     """Every rename slowed by 0.5 s: the grace (50 ms) ends while the cleanup records its part, and the hook
     lets that write end instead of exiting through it, so no temp file stays in .synapse/cache."""
     strace = require_strace()
-    _folder(project, fresh=600, stale=0, seed=9)
+    hex_sessions(project, fresh=600, stale=0, seed=9)
     # Made by session-start (prompt_count 0): the cleanup starts after the update, so its cursor
     # write is the one in flight when the grace period ends.
     write_session(project, "first", age_hours=0, prompt_count=0)
@@ -87,7 +67,7 @@ def test_a_cursor_write_still_going_when_the_grace_ends_is_let_finish(project: P
 
 
 def test_a_cursor_link_is_replaced_and_its_target_left_alone(project: Path, sessions_dir: Path, tmp_path: Path) -> None:
-    _folder(project, fresh=600, stale=0, seed=10)
+    hex_sessions(project, fresh=600, stale=0, seed=10)
     outside = tmp_path / "outside.txt"
     outside.write_text("precious\n")
     (project / CURSOR).symlink_to(outside)
@@ -98,7 +78,7 @@ def test_a_cursor_link_is_replaced_and_its_target_left_alone(project: Path, sess
 
 @pytest.mark.parametrize("kind", ["fifo", "huge", "binary", "dev-zero-link"])
 def test_odd_cursor_files_neither_hang_nor_keep_stale_sessions(project: Path, sessions_dir: Path, kind: str) -> None:
-    _, stale = _folder(project, fresh=600, stale=30, seed=11)
+    _, stale = hex_sessions(project, fresh=600, stale=30, seed=11)
     cursor = project / CURSOR
     if kind == "fifo":
         os.mkfifo(cursor)
@@ -112,23 +92,23 @@ def test_odd_cursor_files_neither_hang_nor_keep_stale_sessions(project: Path, se
     for n in range(PARTS):
         prompt(project, session_id=f"first-{n}", env=FAST_CLEANUP_ENV)
     assert time.monotonic() - started < 20
-    assert not _left(sessions_dir, stale)
+    assert not left_of(sessions_dir, stale)
 
 
 def test_a_folder_crossing_512_names_between_first_prompts_keeps_no_stale_session(project: Path,
                                                                                    sessions_dir: Path) -> None:
     """Split one time (571 names), whole the next (511): every stale session present throughout is gone."""
-    _, stale = _folder(project, fresh=470, stale=40, seed=12)
+    _, stale = hex_sessions(project, fresh=470, stale=40, seed=12)
     extra = [f"{n:032x}" for n in range(60)]
     now = time.time()
     for sid in extra:
         write_session(project, sid, age_hours=1, now=now)
     prompt(project, session_id="first-0", env=FAST_CLEANUP_ENV)
-    assert _left(sessions_dir, stale), "the first prompt examined one part only, so some stale sessions wait"
+    assert left_of(sessions_dir, stale), "the first prompt examined one part only, so some stale sessions wait"
     for sid in extra:
         (sessions_dir / f"{sid}.json").unlink()
     prompt(project, session_id="first-1", env=FAST_CLEANUP_ENV)
-    assert not _left(sessions_dir, stale)
+    assert not left_of(sessions_dir, stale)
     assert not (project / CURSOR).exists(), "a pass over the whole folder starts the parts afresh"
 
 
@@ -154,12 +134,6 @@ def test_a_cut_off_at_a_file_name_that_is_not_utf8_is_recorded_without_an_error(
     assert saw_name, "no first prompt was cut off on one of those names: this test proved nothing"
 
 
-class _Config:
-    """The two settings a background cleanup reads."""
-
-    stale_ttl_hours = 168.0
-    temp_max_age_seconds = 600.0
-
 
 def _background(tmp_path: Path, count: int = 600):
     from synapse_cli.core.sessions.store import SessionStore
@@ -171,7 +145,7 @@ def _background(tmp_path: Path, count: int = 600):
     now = time.time()
     for n in range(count):
         write_session(sessions, f"fresh-{n:04d}", age_hours=1, now=now)
-    return lambda: BackgroundCleanup(SessionStore(str(sessions)), _Config(), str(cache)), cache / "cleanup-cursor"  # type: ignore[arg-type]
+    return lambda: BackgroundCleanup(SessionStore(str(sessions)), CleanupSettings(), str(cache)), cache / "cleanup-cursor"  # type: ignore[arg-type]
 
 
 def test_a_part_finished_as_the_grace_ends_keeps_its_claim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

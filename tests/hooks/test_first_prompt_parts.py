@@ -6,39 +6,16 @@ gone within three first prompts; a folder of at most 512 names is still examined
 
 from __future__ import annotations
 
-import random
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.support.faults import require_strace
+from tests.support.parts import CURSOR, PARTS, folder_part, hex_sessions
 from tests.support.run import FAST_CLEANUP_ENV, assert_silent_success, claude_payload, hook, prompt, synapse_executable
-from tests.support.sessions import write_session
-
-PARTS = 3
-CURSOR = Path(".synapse") / "cache" / "cleanup-cursor"
-
-
-def _part_of(session_id: str) -> int:
-    """The documented rule, spelled out here on its own: the id's last two characters' codes summed, modulo 3."""
-    return sum(map(ord, session_id[-2:])) % PARTS
-
-
-def _folder(project: Path, fresh: int, stale: int, seed: int) -> tuple[list[str], list[str]]:
-    """``fresh`` sessions active an hour ago and ``stale`` ones 30 days ago, with random hex ids."""
-    rng = random.Random(seed)
-    now = time.time()
-    fresh_ids = [f"{rng.getrandbits(128):032x}" for _ in range(fresh)]
-    stale_ids = [f"{rng.getrandbits(128):032x}" for _ in range(stale)]
-    for sid in fresh_ids:
-        write_session(project, sid, age_hours=1, now=now)
-    for sid in stale_ids:
-        write_session(project, sid, age_hours=30 * 24, now=now)
-    return fresh_ids, stale_ids
 
 
 def _next_part(project: Path) -> int:
@@ -48,7 +25,7 @@ def _next_part(project: Path) -> int:
 def test_stale_sessions_of_a_large_folder_are_gone_within_three_first_prompts(project: Path, sessions_dir: Path) -> None:
     """Each first prompt removes, before it exits, every stale session of the part it examined, and none
     of the others; the cursor moves on one part each time; after three, no stale session is left."""
-    _, stale_ids = _folder(project, fresh=1100, stale=60, seed=1)
+    _, stale_ids = hex_sessions(project, fresh=1100, stale=60, seed=1)
     stale_left = set(stale_ids)
     examined = []
     for n in range(PARTS):
@@ -58,7 +35,7 @@ def test_stale_sessions_of_a_large_folder_are_gone_within_three_first_prompts(pr
         assert after == (before + 1) % PARTS
         examined.append(before)
         gone = {sid for sid in stale_left if not (sessions_dir / f"{sid}.json").exists()}
-        assert gone == {sid for sid in stale_left if _part_of(sid) == before}, f"prompt {n} examined part {before}"
+        assert gone == {sid for sid in stale_left if folder_part(sid) == before}, f"prompt {n} examined part {before}"
         stale_left -= gone
     assert sorted(examined) == [0, 1, 2]
     assert not stale_left
@@ -67,7 +44,7 @@ def test_stale_sessions_of_a_large_folder_are_gone_within_three_first_prompts(pr
 
 def test_a_folder_of_at_most_512_names_is_cleaned_whole_by_one_first_prompt(project: Path, sessions_dir: Path) -> None:
     """Small folders keep the simple promise: every stale session is gone when the first prompt returns."""
-    _, stale_ids = _folder(project, fresh=440, stale=60, seed=2)
+    _, stale_ids = hex_sessions(project, fresh=440, stale=60, seed=2)
     prompt(project, session_id="first-prompt", env=FAST_CLEANUP_ENV)
     assert not [sid for sid in stale_ids if (sessions_dir / f"{sid}.json").exists()]
     assert not (project / CURSOR).exists()
@@ -78,7 +55,7 @@ def test_a_first_prompt_in_a_large_folder_examines_about_a_third_of_it(project: 
                                                                         tmp_path: Path) -> None:
     """Counted in the system calls of a real hook run: a third of the session files are stat'ed, not all."""
     strace = require_strace()
-    fresh_ids, _ = _folder(project, fresh=1200, stale=0, seed=3)
+    fresh_ids, _ = hex_sessions(project, fresh=1200, stale=0, seed=3)
     trace = tmp_path / "trace.txt"
     result = hook(claude_payload(session_id="first-prompt", cwd=str(project)), cwd=project, env=FAST_CLEANUP_ENV,
                   prefix=[strace, "-f", "-qq", "-o", str(trace), "-e", "trace=%stat,%lstat,%fstat"], timeout=60)
@@ -86,14 +63,14 @@ def test_a_first_prompt_in_a_large_folder_examines_about_a_third_of_it(project: 
     stat_ed = set(re.findall(r'stat\w*\((?:\d+|AT_FDCWD), "(?:[^"]*/)?([0-9a-f]{32})\.json"', trace.read_text()))
     assert stat_ed <= set(fresh_ids)
     examined_part = (_next_part(project) - 1) % PARTS
-    assert stat_ed == {sid for sid in fresh_ids if _part_of(sid) == examined_part}
+    assert stat_ed == {sid for sid in fresh_ids if folder_part(sid) == examined_part}
     assert 0.25 * len(fresh_ids) < len(stat_ed) < 0.42 * len(fresh_ids)
 
 
 def test_concurrent_first_prompts_in_a_large_folder_all_succeed_and_the_cursor_stays_readable(project: Path,
                                                                                             sessions_dir: Path) -> None:
     """Eight first prompts at once each record their session; the cursor they race to write names a part."""
-    _folder(project, fresh=900, stale=30, seed=4)
+    hex_sessions(project, fresh=900, stale=30, seed=4)
     procs = [subprocess.Popen([synapse_executable(), "hook", "prompt-submit"], cwd=project, stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(8)]
     for n, proc in enumerate(procs):

@@ -5,6 +5,7 @@
 - ``hook_commands``: hook commands as editors run them (``sh -c``, minimal PATH), each agent's settings and event.
 - ``files``: folder snapshots (before/after comparisons), JSON and log reading, real unwritable files.
 - ``sessions``: a factory for schema-2.0 session files as the framework writes them.
+- ``parts``: large sessions folders, the three parts a first prompt's cleanup examines in turn, and its cursor.
 - ``faults``: strace fault injection and read-only bind mounts, with the one probe that says whether they work here.
 - ``git``: real git repositories with no user configuration (one with synapse set up and committed), and what
   ``git status`` would commit.

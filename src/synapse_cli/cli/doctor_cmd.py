@@ -12,7 +12,6 @@ from synapse_cli.core.config import load_config
 from synapse_cli.core.doctor import NOTE, examine
 from synapse_cli.core.errors import ConfigError
 from synapse_cli.editors.checks import check_registered_commands
-from synapse_cli.editors.settings import registered_prompt_hook
 
 
 def doctor(
@@ -20,9 +19,9 @@ def doctor(
     fix: Annotated[bool, typer.Option("--fix", help="Repair what can be repaired safely and say what was done.")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
-    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted writes, abandoned lock files, an invalid config, stale sessions, whether the hook is registered for any editor (Claude Code, Codex, Gemini CLI or Cursor), and that every registered synapse command can start with the minimal PATH (/usr/bin:/bin) editors may run hooks with.
+    """Check .synapse/: corrupt or wrong-schema session files, temp files of interrupted writes, abandoned lock files, an invalid config, stale sessions, whether the hook is registered for any editor (Claude Code, Codex, Gemini CLI or Cursor), that every registered synapse command can start with the minimal PATH (/usr/bin:/bin) editors may run hooks with, and a project's editor folder or settings file that is a symlink (.claude -> elsewhere), which synapse does not read or write through.
 
-    Exits 1 when something needs a person to act (after --fix: when something is still left), 0 otherwise; stale sessions (the hook's cleanup removes them on sessions' first prompts), an unregistered hook and files already set aside are notes only. --fix moves corrupt files aside (never deletes them), sweeps old temp and lock files and removes stale sessions.
+    Exits 1 when something needs a person to act (after --fix: when something is still left), 0 otherwise; stale sessions (the hook's cleanup removes them on sessions' first prompts), an unregistered hook and files already set aside are notes only. A linked editor folder is a problem until that editor's prompt hook is registered where synapse reads it (e.g. synapse hook install --scope user), then a note. --fix moves corrupt files aside (never deletes them), sweeps old temp and lock files and removes stale sessions.
 
     Example: synapse doctor --fix
     """
@@ -44,7 +43,6 @@ def doctor(
         fix=fix,
         fsync=config.fsync,
         lock_timeout=config.lock_timeout,
-        find_prompt_hook=registered_prompt_hook,
     )
     if paths.is_initialised():
         check_registered_commands(report, paths.root)

@@ -115,7 +115,7 @@ def install(
 
     The command written runs with the minimal PATH (/usr/bin:/bin) editors may give hooks: the bare program name only when that PATH finds this very synapse, otherwise its absolute path; the output says which. A registered command that runs is kept; one that cannot run there is replaced.
 
-    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (outside a project: as <file>.bak); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude). At project and local scope an editor folder or settings file that is a symlink is refused, nothing written (a repository can point it anywhere); --scope user follows links under your home folder.
+    The project is the nearest folder holding .synapse/, else the top of the git work tree, else the current folder. Installing twice leaves one entry. The previous file is kept in .synapse/cache/backups/ (for --scope user, or before `synapse init`: as <file>.bak beside it); a settings file that is not valid JSON is never overwritten. A --scope local file is personal: git is made to ignore it (in the clone's .git/info/exclude). At project and local scope an editor folder or settings file that is a symlink is refused, nothing written (a repository can point it anywhere); --scope user follows links under your home folder.
 
     Example: synapse hook install --scope local
     """
@@ -173,6 +173,9 @@ def install(
         lines.append(f"{path} is personal: git now ignores it (pattern added to {ignored_in}).")
     if not paths.is_initialised() and not dry_run:
         lines.append(f"Note: {paths.root} has no .synapse/ yet, so the hook does nothing there: run `synapse init` (or install with --init).")
+        if change.old_text is None and change.changed:
+            # Nowhere to record it: uninstall will keep the file (emptied), not knowing synapse made it.
+            lines.append(f"With no .synapse/ to record it in, synapse keeps no record that it created {path}: `hook uninstall` will empty it, not remove it.")
     _report(change, dry_run=dry_run, json_output=json_output, verb="installed", extra=extra, lines=lines)
 
 
@@ -185,7 +188,7 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned. A settings file left with nothing in it is removed only if `hook install` created it and git does not track it; otherwise it stays, emptied.
+    Groups and events that only held synapse's entries are pruned. A settings file left with nothing in it is removed only if `hook install` created it and git does not track it; otherwise it stays, emptied. Install records the files it creates in the .synapse/ of the project it runs in, so one it created before `synapse init` (hook install --init records it), or recorded by another project (--scope user), stays too: synapse has no record of creating it.
 
     Example: synapse hook uninstall
     """
@@ -197,7 +200,7 @@ def uninstall(
     config = options.config()
     change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path),
                              created=_created(paths, config.fsync), links_below=links_below)
-    extra = {"project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty}
+    extra = {"project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty, "kept_because": change.kept_because}
     lines = [f"Project: {paths.root} ({describe_root(how)})"]  # as install says it: the folder whose settings were changed
     if dry_run and change.removed:
         lines.append(f"Would remove {change.path}: nothing else would be left in it, hook install created it and git does not track it.")

@@ -14,8 +14,9 @@ that is itself a symlink is reported and not looked into. Temp files of interrup
 writes of ``.aios/session-state.json`` lie outside ``.synapse/``: they are reported
 as notes and left for the user to delete.
 
-Whether an editor runs the hook is the editors' business: ``synapse doctor`` passes
-``synapse_cli.editors.settings.registered_prompt_hook`` in as ``find_prompt_hook``.
+Whether an editor runs the hook is the editors' business: ``synapse doctor`` adds those
+findings (hook not registered, linked editor settings, commands that cannot start) with
+``synapse_cli.editors.checks.check_registered_commands``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from synapse_cli.core.sessions.store import SESSION_SUFFIX, SessionStore, sessio
 
 TYPE_CHECKING = False  # the core keeps typing off the per-prompt path
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from typing import Any
 
 PROBLEM = "problem"
@@ -125,14 +125,8 @@ def examine(
     fsync: bool = True,
     lock_timeout: float = 5.0,
     now: float | None = None,
-    find_prompt_hook: Callable[[str], str | None] | None = None,
 ) -> DoctorReport:
-    """Check (and with ``fix``, repair) the project's state; never raises for what it finds.
-
-    ``find_prompt_hook(project_root)`` names the editor settings file that registers
-    the prompt hook (``synapse_cli.editors.settings.registered_prompt_hook``); finding
-    none is a note. Without it, the hook is not checked.
-    """
+    """Check (and with ``fix``, repair) the project's state; never raises for what it finds."""
     now = time.time() if now is None else now
     paths = ProjectPaths(project_root)
     report = DoctorReport(paths.root)
@@ -155,12 +149,6 @@ def examine(
     _check_lock_files(report, paths, fix)
     if ttl_hours is not None and session_entries is not None:
         _check_stale(report, store, paths.sessions_dir, ttl_hours, now, fix)
-    if find_prompt_hook is not None and find_prompt_hook(paths.root) is None:
-        report.add(
-            NOTE, "hook", None,
-            "the prompt hook is not registered for any editor (Claude Code, Codex, Gemini CLI, Cursor): "
-            "run `synapse hook install` (--agent for the others)",
-        )
     return report
 
 

@@ -15,6 +15,7 @@ from synapse_cli.core.doctor import NOTE, PROBLEM, DoctorReport
 from synapse_cli.editors.program import MINIMAL_PATH, RELATIVE_REASON, check_command
 from synapse_cli.editors.settings import (
     AGENTS,
+    PROMPT,
     LinkedSettingsError,
     SettingsFileError,
     handlers_of,
@@ -36,11 +37,21 @@ class Registration:
         self.command = command
 
 
-def registered_commands(project_root: str, unreadable: list[tuple[str, SettingsFileError]] | None = None) -> list[Registration]:
+class Unreadable:
+    """A settings file doctor could not read, or (a project's, through a link) would not."""
+
+    def __init__(self, agent: str, scope: str, path: str, error: SettingsFileError):
+        self.agent = agent
+        self.scope = scope
+        self.path = path
+        self.error = error
+
+
+def registered_commands(project_root: str, unreadable: list[Unreadable] | None = None) -> list[Registration]:
     """Every synapse command registered for the project: all agents, all scopes, all events.
 
-    Settings files that cannot be read are listed in ``unreadable`` as (path, why); so
-    are the project's own reached through a link, which are not read.
+    Settings files that cannot be read are listed in ``unreadable``; so are the project's
+    own reached through a link, which are not read.
     """
     found = []
     for agent, spec in AGENTS.items():
@@ -50,7 +61,7 @@ def registered_commands(project_root: str, unreadable: list[tuple[str, SettingsF
                 settings, _text = read_settings(path, links_below=links_refused_below(agent, scope, project_root))
             except SettingsFileError as exc:
                 if unreadable is not None:
-                    unreadable.append((path, exc))
+                    unreadable.append(Unreadable(agent, scope, path, exc))
                 continue
             table = settings.get("hooks")
             if not isinstance(table, dict):
@@ -63,15 +74,32 @@ def registered_commands(project_root: str, unreadable: list[tuple[str, SettingsF
     return found
 
 
+def prompt_registration(registrations: list[Registration], agent: str) -> Registration | None:
+    """Where ``agent``'s prompt hook is registered among ``registrations`` (the first scope that has it), or None."""
+    event = AGENTS[agent].events[PROMPT]
+    return next((r for r in registrations if r.agent == agent and r.event == event), None)
+
+
+def linked_settings(unreadable: list[Unreadable], agent: str | None = None) -> list[LinkedSettingsError]:
+    """The project's editor folders or settings files (of ``agent``, or any) not read because they are links, once each."""
+    links: dict[str, LinkedSettingsError] = {}
+    for entry in unreadable:
+        if isinstance(entry.error, LinkedSettingsError) and agent in (None, entry.agent):
+            links.setdefault(entry.error.link, entry.error)  # .claude serves two scopes: one link
+    return list(links.values())
+
+
 def check_registered_commands(report: DoctorReport, project_root: str) -> list[Registration]:
-    """Add a problem for each registered synapse command that would not run where the editor runs it."""
-    unreadable: list[tuple[str, SettingsFileError]] = []
+    """Note whether the prompt hook is registered, report linked settings, and add a problem for each
+    registered synapse command that would not run where the editor runs it."""
+    unreadable: list[Unreadable] = []
     registrations = registered_commands(project_root, unreadable)
-    for path, exc in unreadable:
-        if isinstance(exc, LinkedSettingsError):
-            _report_link(report, exc)
+    _note_unregistered(report, registrations, unreadable)
+    for unread in unreadable:
+        if isinstance(unread.error, LinkedSettingsError):
+            _report_link(report, unread.error, prompt_registration(registrations, unread.agent))
             continue
-        report.add(NOTE, "settings", path, f"{str(exc).split(': ', 1)[-1]}; the editor may ignore the hooks in it")
+        report.add(NOTE, "settings", unread.path, f"{str(unread.error).split(': ', 1)[-1]}; the editor may ignore the hooks in it")
     for entry in registrations:
         _resolved, reason = check_command(entry.command, project_root)
         if reason is None:
@@ -87,15 +115,49 @@ def check_registered_commands(report: DoctorReport, project_root: str) -> list[R
     return registrations
 
 
-def _report_link(report: DoctorReport, exc: LinkedSettingsError) -> None:
-    """A project's editor folder or settings file that is a link: a problem, reported once per link.
+def _note_unregistered(report: DoctorReport, registrations: list[Registration], unreadable: list[Unreadable]) -> None:
+    """A note when no editor's settings that synapse reads register the prompt hook.
+
+    Behind a project's linked editor folder it may well be registered: synapse cannot tell,
+    and `hook install` there would be refused, so the note says so instead of suggesting it.
+    """
+    if any(prompt_registration(registrations, agent) for agent in AGENTS):
+        return
+    links = linked_settings(unreadable)
+    if not links:
+        report.add(
+            NOTE, "hook", None,
+            "the prompt hook is not registered for any editor (Claude Code, Codex, Gemini CLI, Cursor): "
+            "run `synapse hook install` (--agent for the others)",
+        )
+        return
+    names = ", ".join(link.link for link in links)
+    report.add(
+        NOTE, "hook", None,
+        f"the prompt hook is not registered in any editor settings synapse reads; it may be registered behind {names} "
+        "(a symlink), which synapse does not read; `synapse hook install --scope user` registers it where synapse can read it",
+    )
+
+
+def _report_link(report: DoctorReport, exc: LinkedSettingsError, registered: Registration | None) -> None:
+    """A project's editor folder or settings file that is a link, reported once per link.
 
     The editor may follow it, but ``hook install`` refuses to write through it and doctor
-    does not read through it: a committed link can point anywhere. Not fixed by ``--fix``:
-    whether the link or its target is the one to keep is the user's call.
+    does not read through it: a committed link can point anywhere. It is a problem while
+    that editor's prompt hook is registered nowhere synapse reads, since then nothing shows
+    that the hook runs; once it is (``--scope user``), a team that links the folder on
+    purpose is fine, and the link is a note. Not fixed by ``--fix``: whether the link or its
+    target is the one to keep is the user's call.
     """
     if any(f.check == "symlink" and f.path == exc.link for f in report.findings):
         return  # .claude serves two scopes: one finding
+    if registered is not None:
+        report.add(
+            NOTE, "symlink", exc.link,
+            f"is a symlink to {exc.target}; synapse does not read or write through it; "
+            f"the hook is registered at {registered.scope} scope ({registered.path})",
+        )
+        return
     report.add(
         PROBLEM, "symlink", exc.link,
         f"is a symlink to {exc.target}: synapse does not read or write a project's editor settings through a link "

@@ -128,7 +128,11 @@ def links_refused_below(agent: str, scope: str, project_root: str) -> str | None
     managers link ``~/.claude`` and the like on purpose, so those links are followed.
     """
     relative = agent_spec(agent).scopes.get(scope, "~/")
-    return None if relative.startswith("~/") else project_root
+    if relative.startswith("~/"):
+        return None
+    # A project that is the home folder itself: its editor folders are the user-scope ones, the user's own links.
+    home = os.path.abspath(os.path.expanduser("~"))
+    return None if os.path.abspath(project_root) == home else project_root
 
 
 def linked_part(path: str, root: str) -> str | None:
@@ -492,6 +496,7 @@ class SettingsChange:
         self.backup_path = backup_path
         self.removed = False  # an uninstall that left the file empty removed it
         self.kept_empty: str | None = None             # uninstall: why a file left empty was not removed
+        self.kept_because: str | None = None           # ... as a code: NOT_RECORDED or GIT_TRACKS
         self.choice: Choice | None = None              # install: the program written, and why that form
         self.policy: CommandPolicy | None = None       # install: the old commands kept or replaced
 
@@ -568,19 +573,38 @@ def _removes_emptied(change: SettingsChange, agent: str, path: str, created: Cre
     """Whether this uninstall removes the file: it leaves nothing in it and it is synapse's (else ``kept_empty`` says why not)."""
     if not change.changed or change.new_text != render_settings(_left_by_install(agent, path), change.old_text):
         return False
-    change.kept_empty = _why_kept(path, created)
+    change.kept_because, change.kept_empty = _why_kept(path, created)
     return change.kept_empty is None
 
 
-def _why_kept(path: str, created: CreatedSettings | None) -> str | None:
-    """Why a settings file that uninstall left empty stays, or None when it is synapse's to remove."""
+NOT_RECORDED = "not-recorded"
+GIT_TRACKS = "git-tracks"
+
+
+def _why_kept(path: str, created: CreatedSettings | None) -> tuple[str | None, str | None]:
+    """Why a settings file that uninstall left empty stays, as (code, sentence), or (None, None) when it is synapse's to remove.
+
+    Without a record synapse cannot tell a file ``hook install`` created from one the user
+    made, so it keeps it, and says it has no record rather than that install did not create it:
+    install may well have, where it could not record it.
+    """
     if created is None or path not in created:
-        return "hook install did not create it"
+        return NOT_RECORDED, f"synapse has no record that hook install created it ({_why_no_record(path, created)})"
     from synapse_cli.editors.gitignore import git_tracks
 
     if git_tracks(path):
-        return "git tracks it"
-    return None
+        return GIT_TRACKS, "git tracks it"
+    return None, None
+
+
+def _why_no_record(path: str, created: CreatedSettings | None) -> str:
+    if created is None:
+        return "there is no .synapse/ here to keep one in, as when hook install ran before `synapse init`"
+    project = os.path.dirname(created.synapse_dir)
+    if not os.path.abspath(path).startswith(project + os.sep):
+        return (f"hook install records a --scope user file only in the .synapse/ of the project it ran in, "
+                f"which may be another one than {project}; or you made it")
+    return "you may have made it, or hook install ran before `synapse init`, when there was no .synapse/ to record it in"
 
 
 def _plan_change(
@@ -689,19 +713,3 @@ def _remove_emptied(path: str, change: SettingsChange) -> None:
     except OSError:
         pass
 
-
-def registered_prompt_hook(project_root: str) -> str | None:
-    """The first settings file, of any editor and scope, that registers synapse's prompt hook."""
-    for agent, spec in AGENTS.items():
-        event = spec.events[PROMPT]
-        for scope in spec.scopes:
-            path = settings_path(agent, scope, project_root)
-            try:
-                settings, _ = read_settings(path, links_below=links_refused_below(agent, scope, project_root))
-            except SettingsFileError:
-                continue  # a linked project file too: an editor may follow it, synapse does not
-            table = settings.get("hooks")
-            entries = table.get(event) if isinstance(table, dict) else None
-            if _contains_own(entries, spec.flat):
-                return path
-    return None

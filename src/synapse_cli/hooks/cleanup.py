@@ -70,6 +70,7 @@ class BackgroundCleanup:
         self.cursor_lock = _thread.allocate_lock()
         self.finished = False  # the pass got to its end (under cursor_lock)
         self.closing = False  # the hook is exiting: the thread writes no more cursors (under cursor_lock)
+        self.claimed = False  # the next part is on record (under cursor_lock)
         self.done = _thread.allocate_lock()
         self.done.acquire()
         self._store = store
@@ -90,7 +91,8 @@ class BackgroundCleanup:
         with self.cursor_lock:
             if self.closing:
                 return False
-            return save_cursor(self.cursor_path, Cursor((cursor.part + 1) % FIRST_PROMPT_PARTS))
+            self.claimed = save_cursor(self.cursor_path, Cursor((cursor.part + 1) % FIRST_PROMPT_PARTS))
+            return self.claimed
 
     def _run(self) -> None:
         try:
@@ -128,12 +130,15 @@ class BackgroundCleanup:
         try:
             self.closing = True
             progress, cursor = self.progress, self.cursor
-            current = None if progress is None else progress.current
-            if self.finished or current is None or cursor is None:
+            if self.finished or progress is None or progress.finished or cursor is None:
                 return
+            current = progress.current
+            if current is None and not self.claimed:
+                return  # nothing examined and nothing recorded: the cursor read still stands
             from synapse_cli.core.sessions.cleanup import Cursor, save_cursor
 
-            save_cursor(self.cursor_path, Cursor(cursor.part, current))
+            # Not one name in hand yet: resume where this pass was to start, in its own part.
+            save_cursor(self.cursor_path, Cursor(cursor.part, cursor.resume_at if current is None else current))
         finally:
             self.cursor_lock.release()
         log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes it at {current}")

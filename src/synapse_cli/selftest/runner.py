@@ -87,20 +87,22 @@ def _cli_argv() -> list[str]:
 def _registered_prompt_command(agent: str) -> tuple[str | None, str]:
     """The prompt command registered for ``agent`` around the current folder, and where it was found."""
     from synapse_cli.core.project import resolve_setup_root
-    from synapse_cli.editors.checks import registered_commands
-    from synapse_cli.editors.settings import AGENTS as SPECS
-    from synapse_cli.editors.settings import PROMPT
+    from synapse_cli.editors.checks import Unreadable, linked_settings, prompt_registration, registered_commands
 
     try:
         root, _how = resolve_setup_root()
     except OSError:
         return None, "no current folder"
-    event = SPECS[agent].events[PROMPT]
-    for entry in registered_commands(root):
-        if entry.agent == agent and entry.event == event:
-            if "--project-dir" in entry.command or "--config" in entry.command:
-                return None, f"{entry.path} names its own project or config; not run outside it"
-            return entry.command, f"registered in {entry.path}"
+    unreadable: list[Unreadable] = []
+    entry = prompt_registration(registered_commands(root, unreadable), agent)
+    if entry is not None:
+        if "--project-dir" in entry.command or "--config" in entry.command:
+            return None, f"{entry.path} names its own project or config; not run outside it"
+        return entry.command, f"registered in {entry.path}"
+    links = linked_settings(unreadable, agent)
+    if links:
+        # As doctor says it: synapse cannot tell whether the hook is registered behind the link.
+        return None, f"none registered where synapse reads; it may be registered behind {links[0].link} (a symlink), which synapse does not read"
     return None, "none registered"
 
 

@@ -11,14 +11,8 @@ import pytest
 
 from synapse_cli.core.sessions.cleanup import Cursor, FolderPart, clean_stale, read_cursor, save_cursor
 from synapse_cli.core.sessions.store import SessionStore
+from tests.support.parts import PARTS, folder_part
 from tests.support.sessions import write_session
-
-PARTS = 3
-
-
-def _part_of(session_id: str) -> int:
-    """The rule, spelled out independently of the code: the id's last two characters' codes summed, modulo 3."""
-    return sum(map(ord, session_id[-2:])) % PARTS
 
 
 def _stale(sessions: Path, ids: list[str], now: float) -> list[Path]:
@@ -40,12 +34,12 @@ def test_three_passes_over_the_parts_remove_every_stale_session_while_files_come
     for part in range(PARTS):
         result = clean_stale(store, 168, now=now, part=FolderPart(part, PARTS, 512))
         assert result.part == part
-        assert sorted(result.removed) == sorted(sid for sid in stale if _part_of(sid) == part)
+        assert sorted(result.removed) == sorted(sid for sid in stale if folder_part(sid) == part)
         # Only its part's files were examined: the kept ones are that part's fresh sessions.
         here = [name[:-5] for name in os.listdir(sessions_dir) if name.endswith(".json")]
-        assert result.kept == sum(1 for sid in here if _part_of(sid) == part)
+        assert result.kept == sum(1 for sid in here if folder_part(sid) == part)
         for sid in list(stale):
-            if _part_of(sid) == part:
+            if folder_part(sid) == part:
                 assert not stale.pop(sid).exists()
         # Between passes: new sessions come (some stale, from a restored backup) and fresh ones go.
         newcomers = [f"new-{rng.getrandbits(64):016x}" for _ in range(40)]
@@ -73,7 +67,7 @@ def test_a_folder_of_at_most_whole_up_to_names_is_examined_whole(sessions_dir: P
     write_session(sessions_dir, "fresh-one-more", age_hours=1, now=now)
     one_part = clean_stale(store, 168, now=now, part=FolderPart(1, PARTS, 512), dry_run=True)
     assert one_part.part == 1
-    assert sorted(one_part.removed) == [sid for sid in stale_ids if _part_of(sid) == 1]
+    assert sorted(one_part.removed) == [sid for sid in stale_ids if folder_part(sid) == 1]
 
 
 def test_parts_split_names_without_overlap_and_leave_none_out() -> None:
@@ -158,7 +152,7 @@ def test_a_part_is_examined_only_once_its_claim_succeeds(sessions_dir: Path) -> 
     assert refused.part is None and sorted(refused.removed) == stale_ids and asked == [False]
 
     claimed = clean_stale(store, 168, now=now, dry_run=True, part=FolderPart(0, PARTS, 10, claim=claim(True)))
-    assert claimed.part == 0 and sorted(claimed.removed) == [s for s in stale_ids if _part_of(s) == 0]
+    assert claimed.part == 0 and sorted(claimed.removed) == [s for s in stale_ids if folder_part(s) == 0]
 
 
 def test_hex_ids_split_into_three_parts_within_two_percent_of_even() -> None:

@@ -14,9 +14,10 @@ A pass may examine one *part* of a large folder only (``FolderPart``): a name's 
 depends on the name alone, so passes over every part in turn examine every name there
 was, whatever came and went between them. A pass can be cut off at any instant (the
 hook's grace period): it has then removed whole files only, and the *cursor* (the part
-and the name in hand, kept in a small file) lets the next pass start there, so that the
-names a cut-off pass never reached come first next time. Starting a pass, on a thread or not, and choosing its
-part is the caller's business (see ``synapse_cli.hooks.cleanup``).
+and the name in hand, kept in a small file) lets the next pass go on from there to the
+end of the part, so that a part too large for one grace period is still finished in a
+few. Starting a pass, on a thread or not, and choosing its part is the caller's business
+(see ``synapse_cli.hooks.cleanup``).
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def clean_stale(
     """Remove the sessions of ``store`` inactive for longer than ``ttl_hours``; return what was done.
 
     Entries (of ``part`` only, in a folder large enough for it) are handled one by one in
-    name order, starting at ``start_at`` and wrapping around, and ``progress.current``
+    name order, from ``start_at`` (where a cut-off pass stopped) to the end, and ``progress.current``
     names the entry in hand.
     """
     now = time.time() if now is None else now
@@ -194,12 +195,13 @@ def clean_stale(
 def _names_in_order(
     store: SessionStore, start_at: str | None, part: FolderPart | None, result: CleanupResult
 ) -> tuple[list[str], int] | None:
-    """The names to examine sorted, rotated to start at ``start_at``, and the folder open (or -1).
+    """The names to examine, sorted, from ``start_at`` on, and the folder open (or -1).
 
     The names are the folder's, or those of ``part`` when the folder has more than its
-    ``whole_up_to`` (``result.part`` then says which). None when there is no folder. Where the platform allows, the folder is opened once
-    (never through a link) and listed and examined through that descriptor: each entry's
-    check then resolves one name instead of the whole path, a fifth of the pass's time.
+    ``whole_up_to`` (``result.part`` then says which). None when there is no folder.
+    Where the platform allows, the folder is opened once (never through a link) and
+    listed and examined through that descriptor: each entry's check then resolves one
+    name instead of the whole path, a fifth of the pass's time.
     """
     store.refuse_linked_folders()
     folder_fd = -1
@@ -219,11 +221,15 @@ def _names_in_order(
         names = part.names_in(names)
         result.part = part.index
     names.sort()
-    if start_at:
+    # A resume point from another part (a cursor written by hand, or by 0.2.0) would skip this
+    # part's names, as nothing wraps around: the part is then examined from its start.
+    if start_at and (part is None or result.part is None or part_of(start_at, part.count) == part.index):
         import bisect
 
-        split = bisect.bisect_left(names, start_at)
-        names = names[split:] + names[:split]
+        # No wrapping around: the names before ``start_at`` were examined by the pass that
+        # stopped there, so this one ends the part (or the folder) instead of going round it
+        # again, and a part too large for one grace period is still left after a few.
+        names = names[bisect.bisect_left(names, start_at):]
     return names, folder_fd
 
 
