@@ -12,6 +12,7 @@ from tests.support.output import one_error_line
 from tests.support.paths import REPO_ROOT
 from tests.support.run import run_synapse
 from tests.support.sessions import session_path, write_session
+from tests.test_readme_hook_recipe import recipe
 
 A = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 C = "d00d1234-0000-4000-8000-000000000003"
@@ -124,11 +125,9 @@ def test_the_readme_hook_check_leaves_no_session_when_followed_as_written(projec
     readme = (REPO_ROOT / "README.md").read_text()
     start = readme.index("\n## When the hook does not fire\n")
     text = readme[start:readme.index("\n## ", start + 1)]
-    echo = next(c for c in re.findall(r"`([^`]+)`", text) if c.startswith("echo ") and "<command>" in c)
-    command = json.loads(run_synapse(["--project-dir", str(project), "hook", "install", "--json"]).stdout)["command"]
-    ran = subprocess.run(["bash", "-c", echo.replace("<command>", command.replace("'", "'\\''"))], cwd=project,
-                         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, timeout=30)
-    assert ran.returncode == 0, ran.stderr
+    assert run_synapse(["--project-dir", str(project), "hook", "install"]).returncode == 0
+    ran = subprocess.run(["bash", "-c", recipe()], cwd=project, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, timeout=30)
+    assert ran.returncode == 0 and ran.stdout.decode().endswith("\nexit 0\n"), ran.stdout + ran.stderr
     assert session_path(project, "test").exists()
     removal = re.findall(r"`(synapse session delete [^`]+)`", text)
     assert removal == ["synapse session delete test"]
