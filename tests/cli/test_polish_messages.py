@@ -10,9 +10,9 @@ from pathlib import Path
 from tests.support.files import snapshot
 from tests.support.output import one_error_line
 from tests.support.paths import REPO_ROOT
+from tests.support.readme import recipe
 from tests.support.run import run_synapse
 from tests.support.sessions import session_path, write_session
-from tests.test_readme_hook_recipe import recipe
 
 A = "9f1c2e7a-4b3d-4c8e-a2f1-6d0b7e5c3a91"
 C = "d00d1234-0000-4000-8000-000000000003"

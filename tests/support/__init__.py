@@ -11,6 +11,7 @@
   ``git status`` would commit.
 - ``logs``: the in-process log sinks, reset around a test.
 - ``output``: the one-line ``synapse: ...`` error report.
+- ``readme``: the README's troubleshooting recipe (the registered command run as an editor runs it).
 - ``scripts/``: small programs the tests run as separate processes (writers to kill, lock holders...).
 
 Fixtures stay in the conftest.py files; they take what they need from here. Test modules import from here and
