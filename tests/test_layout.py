@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.imports import imported_names
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "synapse_cli"
 MAX_CLASS_LINES = 250
 MAX_FUNCTION_LINES = 90
@@ -31,29 +33,13 @@ def _rel(path: Path) -> str:
     return path.relative_to(SRC).as_posix()
 
 
-def _imported(node: ast.AST, package: str = "") -> list[str]:
-    """The absolute module names an import statement names; relative ones resolved against ``package``
-    (``from ..cli import app`` in synapse_cli.hooks names synapse_cli.cli and synapse_cli.cli.app)."""
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    if isinstance(node, ast.ImportFrom):
-        if node.level:
-            parts = package.split(".")
-            base = ".".join(parts[: len(parts) - node.level + 1])
-            module = f"{base}.{node.module}" if node.module else base
-        else:
-            module = node.module or ""
-        return [module] + [f"{module}.{alias.name}" for alias in node.names]
-    return []
-
-
 def _package(path: Path) -> str:
     """The dotted package a module under src/synapse_cli belongs to (what its relative imports start from)."""
     return ".".join(["synapse_cli", *path.relative_to(SRC).parent.parts])
 
 
 def _all_imports(tree: ast.Module, package: str = "") -> list[tuple[int, str]]:
-    return [(node.lineno, name) for node in ast.walk(tree) for name in _imported(node, package)]
+    return [(node.lineno, name) for node in ast.walk(tree) for name in imported_names(node, package)]
 
 
 def _module_level_imports(tree: ast.Module) -> list[tuple[int, str]]:
@@ -64,7 +50,7 @@ def _module_level_imports(tree: ast.Module) -> list[tuple[int, str]]:
     def visit(body: list[ast.stmt]) -> None:
         for node in body:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                found.extend((node.lineno, name) for name in _imported(node))
+                found.extend((node.lineno, name) for name in imported_names(node))
             elif isinstance(node, ast.If):
                 if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
                     visit(node.body)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.support.imports import imported_names
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 IMPORT_FUNCTIONS = {"import_module", "__import__"}
@@ -27,16 +29,9 @@ def _package(path: Path) -> str:
 def _named(node: ast.AST, package: str) -> list[str]:
     """The absolute names an import statement (or ``importlib.import_module("...")`` call) may load as modules:
     ``from a.b import c`` names a.b and a.b.c, ``from . import x`` in package p names p and p.x."""
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    if isinstance(node, ast.ImportFrom):
-        if node.level:
-            parts = package.split(".")
-            base = ".".join(parts[: len(parts) - node.level + 1])
-            module = f"{base}.{node.module}" if node.module else base
-        else:
-            module = node.module or ""
-        return [module] + [f"{module}.{alias.name}" for alias in node.names]
+    names = imported_names(node, package)
+    if names:
+        return names
     if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

@@ -12,32 +12,19 @@ import subprocess
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
 from synapse_cli.cli.app import app
+from tests.support.help import COMMANDS, IDS, rendered_help
 from tests.support.hook_commands import payload_for
 from tests.support.run import synapse_executable
 
 SYNAPSE_BIN = synapse_executable()
 
 
-def walk(command, path=()):
-    yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
-
-
-COMMANDS = list(walk(typer.main.get_command(app)))
-IDS = [" ".join(path) or "synapse" for path, _ in COMMANDS]
 # What click and Typer show for a value that has no name of its own: <str>, <int>, <float range>, TEXT, PATH...
 TYPE_PLACEHOLDER = re.compile(r"<(str|text|int|integer|float|float range|int range|path|file|filename|bool|boolean|uuid|datetime)>", re.I)
 TYPE_NAMES = {"TEXT", "INTEGER", "FLOAT", "BOOLEAN", "UUID", "FILENAME", "DIRECTORY", "STR", "INT"}
 
-
-def rendered_help(path: tuple[str, ...], columns: int = 300) -> str:
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(columns), "NO_COLOR": "1", "TERM": "dumb"})
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def takes_a_value(param) -> bool:

@@ -6,25 +6,8 @@ import re
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
-from synapse_cli.cli.app import app
-
-
-def walk(command, path=()):
-    yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
-
-
-COMMANDS = list(walk(typer.main.get_command(app)))
-IDS = [" ".join(path) or "synapse" for path, _ in COMMANDS]
-
-
-def rendered_help(path: tuple[str, ...]) -> str:
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "300", "NO_COLOR": "1", "TERM": "dumb"})
-    assert result.exit_code == 0, result.output
-    return result.stdout
+from tests.support.help import COMMANDS, IDS, rendered_help
 
 
 def test_the_tree_has_every_command():

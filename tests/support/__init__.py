@@ -11,6 +11,8 @@
   ``git status`` would commit.
 - ``logs``: the in-process log sinks, reset around a test.
 - ``output``: the one-line ``synapse: ...`` error report.
+- ``help``: every command of the Typer application and its rendered help.
+- ``imports``: the module names an import statement names (for the layout guards).
 - ``readme``: the README's troubleshooting recipe (the registered command run as an editor runs it).
 - ``scripts/``: small programs the tests run as separate processes (writers to kill, lock holders...).
 
