@@ -27,18 +27,24 @@ class _SlowDebugLog:
         return getattr(self._real, name)
 
 
-def test_a_scan_finished_before_the_thread_takes_the_lock_keeps_its_claim(tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from synapse_cli.core.sessions import cleanup as core
-    from synapse_cli.core.sessions.store import SessionStore
-    from synapse_cli.hooks.cleanup import BackgroundCleanup
-
+def _six_hundred_fresh_sessions(tmp_path: Path) -> tuple[Path, Path]:
+    """A sessions folder of 600 fresh sessions (so a first prompt examines one part of it) and a cache folder."""
     sessions, cache = tmp_path / "sessions", tmp_path / "cache"
     sessions.mkdir()
     cache.mkdir()
     now = time.time()
     for n in range(600):
         write_session(sessions, f"fresh-{n:04d}", age_hours=1, now=now)
+    return sessions, cache
+
+
+def test_a_scan_finished_before_the_thread_takes_the_lock_keeps_its_claim(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from synapse_cli.core.sessions import cleanup as core
+    from synapse_cli.core.sessions.store import SessionStore
+    from synapse_cli.hooks.cleanup import BackgroundCleanup
+
+    sessions, cache = _six_hundred_fresh_sessions(tmp_path)
     monkeypatch.setattr(core, "log", _SlowDebugLog(core.log))
     running = BackgroundCleanup(SessionStore(str(sessions)), CleanupSettings(), str(cache))  # type: ignore[arg-type]
     time.sleep(0.15)  # the scan of 200 names is over; the thread is in the DEBUG line
@@ -58,12 +64,7 @@ def test_a_part_claimed_but_not_yet_begun_when_the_grace_ends_is_examined_next_t
     from synapse_cli.core.sessions.store import SessionStore
     from synapse_cli.hooks.cleanup import BackgroundCleanup
 
-    sessions, cache = tmp_path / "sessions", tmp_path / "cache"
-    sessions.mkdir()
-    cache.mkdir()
-    now = time.time()
-    for n in range(600):
-        write_session(sessions, f"fresh-{n:04d}", age_hours=1, now=now)
+    sessions, cache = _six_hundred_fresh_sessions(tmp_path)
     real_names_in = core.FolderPart.names_in
 
     def slow_names_in(self, names):  # type: ignore[no-untyped-def]
