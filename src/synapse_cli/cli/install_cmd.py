@@ -15,7 +15,7 @@ from synapse_cli.cli.output import emit_json, say
 from synapse_cli.core.errors import InvalidInputError
 from synapse_cli.core.project import ProjectPaths, init_project
 from synapse_cli.editors.created import CreatedSettings
-from synapse_cli.editors.gitignore import ensure_git_ignored
+from synapse_cli.editors.gitignore import ensure_git_ignored, remove_git_ignored
 from synapse_cli.editors.settings import (
     PROMPT,
     SESSION_END,
@@ -188,7 +188,7 @@ def uninstall(
 ) -> None:
     """Remove synapse's hooks from an editor's settings, and nothing else.
 
-    Groups and events that only held synapse's entries are pruned. A settings file left with nothing in it is removed only if `hook install` created it and git does not track it; otherwise it stays, emptied. Install records the files it creates in the .synapse/ of the project it runs in, so one it created before `synapse init` (hook install --init records it), or recorded by another project (--scope user), stays too: synapse has no record of creating it.
+    Groups and events that only held synapse's entries are pruned. A settings file left with nothing in it is removed only if `hook install` created it and git does not track it; otherwise it stays, emptied. When a --scope local file is removed, so is the line hook install added for it to .git/info/exclude (never one you wrote). Install records the files it creates in the .synapse/ of the project it runs in, so one it created before `synapse init` (hook install --init records it), or recorded by another project (--scope user), stays too: synapse has no record of creating it.
 
     Example: synapse hook uninstall
     """
@@ -200,12 +200,20 @@ def uninstall(
     config = options.config()
     change = change_settings(path, agent.value, install=False, dry_run=dry_run, fsync=config.fsync, backup_dir=_backup_dir(paths, path),
                              created=_created(paths, config.fsync), links_below=links_below)
-    extra = {"project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty, "kept_because": change.kept_because}
+    # Only with the file gone is the pattern install put in .git/info/exclude no longer needed.
+    unexcluded = remove_git_ignored(path, dry_run=dry_run, fsync=config.fsync) if scope is Scope.local and change.removed else None
+    extra = {
+        "project": paths.root, "project_found_by": how, "kept_empty": change.kept_empty, "kept_because": change.kept_because,
+        "git_exclude_removed": {"file": unexcluded[0], "line": unexcluded[1]} if unexcluded else None,
+    }
     lines = [f"Project: {paths.root} ({describe_root(how)})"]  # as install says it: the folder whose settings were changed
     if dry_run and change.removed:
         lines.append(f"Would remove {change.path}: nothing else would be left in it, hook install created it and git does not track it.")
     elif dry_run and change.kept_empty:
         lines.append(f"{change.path} would be left with nothing in it, but would stay because {change.kept_empty}.")
+    if unexcluded:
+        would = "Would remove" if dry_run else "Removed"
+        lines.append(f"{would} the line {unexcluded[1]} that hook install added to {unexcluded[0]} (and its comment line).")
     _report(change, dry_run=dry_run, json_output=json_output, verb="uninstalled", extra=extra, lines=lines)
 
 

@@ -27,12 +27,15 @@ def _git(folder: str, *args: str) -> subprocess.CompletedProcess[str] | None:
         return None  # no git here: nothing can be committed by it either
 
 
-def ensure_git_ignored(path: str) -> str | None:
-    """Make git ignore ``path`` in its work tree; return the exclude file written to, or None.
+MARKER = "# personal editor settings (synapse hook install --scope local)"
+# Written instead of MARKER when install had to end the file's last line first, so that
+# uninstall can take that line break back too and leave the file as it found it.
+MARKER_JOINED = "# personal editor settings (synapse hook install --scope local; it also ended the line above)"
+_MAX_EXCLUDE_BYTES = 1024 * 1024
 
-    None when the file is already ignored, when it is not in a git work tree, or when git
-    is not installed. Never edits a committed ``.gitignore``.
-    """
+
+def _exclude_target(path: str) -> tuple[str, str, str] | None:
+    """(work tree top, exclude file, pattern naming ``path``) for the git work tree holding ``path``, or None."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         return None
@@ -40,24 +43,89 @@ def ensure_git_ignored(path: str) -> str | None:
     if top is None or top.returncode != 0 or not top.stdout.strip():
         return None
     top_dir = top.stdout.strip()
-    checked = _git(top_dir, "check-ignore", "-q", "--no-index", "--", os.path.abspath(path))
-    if checked is None or checked.returncode != 1:
-        return None  # ignored already (0), or git could not tell (128): leave it
     exclude = _git(top_dir, "rev-parse", "--git-path", "info/exclude")
     if exclude is None or exclude.returncode != 0 or not exclude.stdout.strip():
         return None
     exclude_path = os.path.join(top_dir, exclude.stdout.strip())
     pattern = "/" + os.path.relpath(os.path.realpath(path), os.path.realpath(top_dir)).replace(os.sep, "/")
-    line = f"# personal editor settings (synapse hook install --scope local)\n{pattern}\n"
+    return top_dir, exclude_path, pattern
+
+
+def ensure_git_ignored(path: str) -> str | None:
+    """Make git ignore ``path`` in its work tree; return the exclude file written to, or None.
+
+    None when the file is already ignored, when it is not in a git work tree, or when git
+    is not installed. Never edits a committed ``.gitignore``. The pattern goes under a
+    marker line, which is how ``hook uninstall`` tells synapse's line from one the user wrote.
+    """
+    target = _exclude_target(path)
+    if target is None:
+        return None
+    top_dir, exclude_path, pattern = target
+    checked = _git(top_dir, "check-ignore", "-q", "--no-index", "--", os.path.abspath(path))
+    if checked is None or checked.returncode != 1:
+        return None  # ignored already (0), or git could not tell (128): leave it
     try:
-        _append(exclude_path, line)
+        _append(exclude_path, pattern)
     except OSError:
         return None
     return exclude_path
 
 
-def _append(path: str, text: str) -> None:
-    """Append ``text`` to the regular file ``path`` (created if missing) on a line of its own.
+def _synapse_block(content: bytes, pattern: str) -> tuple[int, int] | None:
+    """The byte range of the last marker line plus ``pattern`` line install wrote, or None.
+
+    A pattern line without synapse's marker right above it is the user's: never matched.
+    A joined block (see ``MARKER_JOINED``) still at the very end also takes back the line
+    break install put before it, so the file ends as it did.
+    """
+    lines = content.split(b"\n")
+    wanted = pattern.encode()
+    markers = (MARKER.encode(), MARKER_JOINED.encode())
+    for i in range(len(lines) - 2, -1, -1):
+        if lines[i] in markers and lines[i + 1] == wanted:
+            start = sum(len(line) + 1 for line in lines[:i])
+            end = min(start + len(lines[i]) + len(wanted) + 2, len(content))
+            if lines[i] == markers[1] and end == len(content) and start > 0:
+                start -= 1
+            return start, end
+    return None
+
+
+def remove_git_ignored(path: str, *, dry_run: bool = False, fsync: bool = True) -> tuple[str, str] | None:
+    """Take out the pattern ``ensure_git_ignored`` added for ``path``; return (exclude file, pattern), or None.
+
+    Only synapse's own block (marker line and pattern) goes; everything else stays byte for
+    byte. An exclude file that is a symlink, in a linked folder, not a regular file or over
+    1 MiB is left alone (None). ``dry_run`` says what would go, changing nothing.
+    """
+    from synapse_cli.core.atomic import atomic_write
+    from synapse_cli.core.files import read_regular
+
+    target = _exclude_target(path)
+    if target is None:
+        return None
+    _, exclude_path, pattern = target
+    if os.path.islink(os.path.dirname(exclude_path)):
+        return None
+    try:
+        content = read_regular(exclude_path, _MAX_EXCLUDE_BYTES)  # no link following, no blocking, bounded
+    except OSError:
+        return None
+    found = _synapse_block(content, pattern)
+    if found is None:
+        return None
+    if not dry_run:
+        start, end = found
+        try:
+            atomic_write(exclude_path, content[:start] + content[end:], fsync=fsync)
+        except OSError:
+            return None
+    return exclude_path, pattern
+
+
+def _append(path: str, pattern: str) -> None:
+    """Append the marker line and ``pattern`` to the regular file ``path`` (created if missing), on lines of their own.
 
     Never through a link (of the file or its folder), and never into a FIFO or device: the
     file is opened without following or blocking and checked before anything is written.
@@ -76,11 +144,11 @@ def _append(path: str, text: str) -> None:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise not_regular_error(path, st.st_mode)
-        prefix = b""
+        marker = MARKER
         if st.st_size:
             os.lseek(fd, -1, os.SEEK_END)
-            prefix = b"" if os.read(fd, 1) == b"\n" else b"\n"
-        os.write(fd, prefix + text.encode("utf-8"))
+            marker = MARKER if os.read(fd, 1) == b"\n" else "\n" + MARKER_JOINED
+        os.write(fd, f"{marker}\n{pattern}\n".encode())
     finally:
         os.close(fd)
 
