@@ -51,9 +51,9 @@ class BackgroundCleanup:
 
     The cursor is written under ``cursor_lock`` by both threads: the cleanup claims its
     part (records the next one) before examining it, and ``wait`` records where a cut-off
-    pass stopped. Under the lock ``wait`` sees whether the pass finished, so it never
-    overwrites a finished part's cursor, and the hook never exits halfway through a
-    cursor write (which would leave a temp file in ``.synapse/cache``).
+    pass stopped, unless the pass already finished (``progress.finished``). Under the lock
+    the hook never exits halfway through a cursor write (which would leave a temp file in
+    ``.synapse/cache``), and the thread clears no cursor ``wait`` has just written.
     """
 
     def __init__(self, store: SessionStore, config: Config, cache_dir: str):
@@ -68,7 +68,6 @@ class BackgroundCleanup:
         self.cursor: Cursor | None = None
         self.progress: CleanupProgress | None = None
         self.cursor_lock = _thread.allocate_lock()
-        self.finished = False  # the pass got to its end (under cursor_lock)
         self.closing = False  # the hook is exiting: the thread writes no more cursors (under cursor_lock)
         self.claimed = False  # the next part is on record (under cursor_lock)
         self.done = _thread.allocate_lock()
@@ -110,7 +109,6 @@ class BackgroundCleanup:
                 part=FolderPart(cursor.part, FIRST_PROMPT_PARTS, WHOLE_FOLDER_UP_TO, claim=lambda: self._claim_part(cursor)),
             )
             with self.cursor_lock:
-                self.finished = True
                 if result.part is None and (cursor.part or cursor.resume_at is not None) and not self.closing:
                     clear_cursor(self.cursor_path)  # the whole folder was examined: start afresh
             _report_corrupt(result.corrupt)
@@ -130,18 +128,19 @@ class BackgroundCleanup:
         try:
             self.closing = True
             progress, cursor = self.progress, self.cursor
-            if self.finished or progress is None or progress.finished or cursor is None:
+            if progress is None or progress.finished or cursor is None:
                 return
-            current = progress.current
-            if current is None and not self.claimed:
+            if progress.current is None and not self.claimed:
                 return  # nothing examined and nothing recorded: the cursor read still stands
             from synapse_cli.core.sessions.cleanup import Cursor, save_cursor
 
             # Not one name in hand yet: resume where this pass was to start, in its own part.
-            save_cursor(self.cursor_path, Cursor(cursor.part, cursor.resume_at if current is None else current))
+            resume_at = cursor.resume_at if progress.current is None else progress.current
+            save_cursor(self.cursor_path, Cursor(cursor.part, resume_at))
         finally:
             self.cursor_lock.release()
-        log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes it at {current}")
+        where = f"at {resume_at}" if resume_at else "from its start"
+        log.debug(f"stale-session cleanup still running at exit; the next first prompt resumes part {cursor.part} {where}")
 
 
 class FirstPromptCleanup:
